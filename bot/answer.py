@@ -1,0 +1,282 @@
+"""Extractive, grounded answer composition: pick the best sentences of retrieved chunks and cite them.
+
+Pure functions: no I/O, no model calls. The caller supplies hits, sentence units and vectors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.attribution import attribute
+from bot.store import UnitRecord
+from bot.text import tokenize
+from bot.types import Answer, Chunk, Citation, Hit, Origin
+
+DECLINE_TEXT = (
+    "I don't have sourced guidance on that, so I won't guess. "
+    "I can help with hiring AI/ML talent: choosing between an AI engineer, ML engineer, "
+    "data scientist and ML scientist; pay ranges and contractor rates; skills and tool stacks; "
+    "job descriptions; interview questions; red flags; and industry use cases. "
+    "For a guided choice, say *help me pick a role*."
+)
+_FIGURE = re.compile(r"\$\s?\d|\d\s?%|\b\d{2,3}(?:,\d{3})+\b|\b\d+\s?(?:k|K)\b|\b\d+x\b")
+_PAY_WORDS = re.compile(
+    r"\b(pay|paid|salar\w*|earn\w*|compensation|comp|cost\w*|budget\w*|rates?|wages?|"
+    r"how much|hourly|make\b|offer\w*)",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = re.compile(r"\b(how many|how much|percent\w*|what share|figure|statistic\w*)\b", re.I)
+_ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "ai_engineer": re.compile(r"\bai (engineer|developer)s?\b", re.I),
+    "ml_engineer": re.compile(r"\b(ml|machine learning) (engineer|developer)s?\b", re.I),
+    "data_scientist": re.compile(r"\bdata scientists?\b", re.I),
+    "ml_scientist": re.compile(
+        r"\b((ml|machine learning) scientists?|research scientists?|applied scientists?)\b", re.I
+    ),
+}
+_LEVELS = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|lead|principal|staff)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class ComposerConfig:
+    """Weights and limits of the extractive composer (tuned with `hirebot eval`)."""
+
+    max_points: int = 4
+    max_chars: int = 1200
+    similarity_weight: float = 0.6
+    overlap_weight: float = 0.3
+    chunk_weight: float = 0.15
+    figure_bonus: float = 0.12
+    role_bonus: float = 0.06
+    keep_within: float = 0.16
+    duplicate_cosine: float = 0.9
+    min_chars: int = 25
+
+
+@dataclass(slots=True)
+class _Candidate:
+    unit: UnitRecord
+    chunk: Chunk
+    score: float
+    similarity: float
+    origins: tuple[Origin, ...] = ()
+    lead_text: str | None = None
+    siblings: list[UnitRecord] = field(default_factory=list)
+
+
+def roles_mentioned(text: str) -> set[str]:
+    """Role ids named in a text."""
+    return {role for role, pattern in _ROLE_PATTERNS.items() if pattern.search(text)}
+
+
+def asks_for_figures(question: str) -> bool:
+    """True for questions about pay, cost, rates or other numbers."""
+    return bool(_PAY_WORDS.search(question) or _NUMBER_WORDS.search(question))
+
+
+def compose_answer(
+    question: str,
+    hits: Sequence[Hit],
+    units: Mapping[str, Sequence[UnitRecord]],
+    question_vector: np.ndarray,
+    *,
+    config: ComposerConfig | None = None,
+) -> Answer:
+    """Pick the most relevant sentences of the hits (no duplicates), group them by document,
+    and cite each with the original article it comes from."""
+    cfg = config or ComposerConfig()
+    candidates = score_units(question, hits, units, question_vector, cfg)
+    chosen = select(candidates, cfg)
+    if not chosen:
+        return decline(question, hits)
+    return render(question, chosen, hits)
+
+
+def best_unit_similarity(
+    hits: Sequence[Hit], units: Mapping[str, Sequence[UnitRecord]], question_vector: np.ndarray
+) -> float:
+    """Highest cosine between the question and any sentence of the hits."""
+    best = 0.0
+    for hit in hits:
+        for unit in units.get(hit.chunk.id, ()):
+            best = max(best, float(np.dot(unit.vector, question_vector)))
+    return best
+
+
+def score_units(
+    question: str,
+    hits: Sequence[Hit],
+    units: Mapping[str, Sequence[UnitRecord]],
+    question_vector: np.ndarray,
+    cfg: ComposerConfig,
+) -> list[_Candidate]:
+    """Score every sentence unit of the hits against the question."""
+    q_terms = set(tokenize(question))
+    wants_figures = asks_for_figures(question)
+    q_roles = roles_mentioned(question)
+    q_levels = {m.lower() for m in _LEVELS.findall(question)}
+    out: list[_Candidate] = []
+    for hit in hits:
+        records = list(units.get(hit.chunk.id, ()))
+        by_index = {r.index: r for r in records}
+        for record in records:
+            lead = by_index.get(record.lead) if record.lead is not None else None
+            text = record.text if lead is None else f"{lead.text} {record.text}"
+            if len(record.text) < cfg.min_chars and lead is None:
+                continue
+            similarity = float(np.dot(record.vector, question_vector))
+            terms = set(tokenize(text))
+            overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
+            score = (
+                cfg.similarity_weight * similarity
+                + cfg.overlap_weight * overlap
+                + cfg.chunk_weight * hit.dense
+            )
+            has_figure = bool(_FIGURE.search(record.text))
+            if wants_figures:
+                score += cfg.figure_bonus if has_figure else -cfg.figure_bonus / 2
+            context_text = f"{hit.chunk.heading_path} {text}"
+            unit_roles = roles_mentioned(context_text)
+            if q_roles and unit_roles:
+                score += cfg.role_bonus if q_roles & unit_roles else -cfg.role_bonus
+            if q_levels and any(level in text.lower() for level in q_levels):
+                score += cfg.role_bonus / 2
+            context = [r.text for r in records if r.paragraph == record.paragraph and r.index < record.index]
+            origins = attribute(
+                record.text, context=context, headings=hit.chunk.headings, origins=hit.chunk.origins
+            )
+            out.append(
+                _Candidate(
+                    unit=record,
+                    chunk=hit.chunk,
+                    score=score,
+                    similarity=similarity,
+                    origins=origins,
+                    lead_text=None if lead is None else lead.text,
+                )
+            )
+    return out
+
+
+def select(candidates: Sequence[_Candidate], cfg: ComposerConfig) -> list[_Candidate]:
+    """Greedy pick by score within `keep_within` of the best, skipping near-duplicates."""
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    if not ranked:
+        return []
+    floor = ranked[0].score - cfg.keep_within
+    chosen: list[_Candidate] = []
+    seen_text: set[str] = set()
+    length = 0
+    for cand in ranked:
+        if cand.score < floor or len(chosen) >= cfg.max_points:
+            break
+        key = re.sub(r"\W+", " ", cand.unit.text.lower()).strip()
+        if key in seen_text:
+            continue
+        if any(float(np.dot(cand.unit.vector, c.unit.vector)) > cfg.duplicate_cosine for c in chosen):
+            continue
+        if length + len(cand.unit.text) > cfg.max_chars and chosen:
+            continue
+        chosen.append(cand)
+        seen_text.add(key)
+        length += len(cand.unit.text)
+    return chosen
+
+
+def render(question: str, chosen: Sequence[_Candidate], hits: Sequence[Hit]) -> Answer:
+    """Order the chosen sentences sensibly and turn them into cited Slack mrkdwn bullets."""
+    doc_order: dict[str, int] = {}
+    for cand in chosen:
+        doc_order.setdefault(cand.chunk.source, len(doc_order))
+    ordered = sorted(
+        chosen, key=lambda c: (doc_order[c.chunk.source], c.chunk.index, c.unit.index)
+    )
+    groups: list[list[_Candidate]] = []
+    for cand in ordered:
+        prev = groups[-1][-1] if groups else None
+        same_list = (
+            prev is not None
+            and cand.lead_text is not None
+            and prev.chunk.id == cand.chunk.id
+            and prev.unit.lead == cand.unit.lead
+        )
+        if same_list:
+            groups[-1].append(cand)
+        else:
+            groups.append([cand])
+
+    citations: list[Citation] = []
+    keys: dict[tuple[str, str], int] = {}
+    quotes: dict[int, list[str]] = {}
+    lines: list[str] = []
+    originals_seen: set[str] = set()
+    figures_from: set[str] = set()
+    for group in groups:
+        first = group[0]
+        original = "; ".join(o.label for o in first.origins) or first.chunk.title
+        key = (first.chunk.source, original)
+        if key not in keys:
+            keys[key] = len(citations) + 1
+            citations.append(
+                Citation(
+                    source=first.chunk.source,
+                    title=first.chunk.title,
+                    original=original,
+                    score=round(max(c.similarity for c in group), 4),
+                    quote="",
+                )
+            )
+        number = keys[key]
+        body = "; ".join(c.unit.text.rstrip(".;") for c in group)
+        if first.lead_text:
+            sentence = f"{first.lead_text.rstrip(':')}: {body}."
+        else:
+            sentence = body if len(group) == 1 else body + "."
+            sentence = sentence if sentence.endswith((".", "!", "?", ")")) else sentence + "."
+        quotes.setdefault(number, []).append(sentence)
+        lines.append(f"• {sentence} [{number}]")
+        originals_seen.add(original)
+        if any(_FIGURE.search(c.unit.text) for c in group):
+            figures_from.add(original)
+
+    sources = [
+        Citation(
+            source=c.source,
+            title=c.title,
+            original=c.original,
+            score=c.score,
+            quote=_clip(" ".join(quotes[i + 1]), 500),
+        )
+        for i, c in enumerate(citations)
+    ]
+    header = ""
+    if asks_for_figures(question) and len(figures_from) > 1:
+        header = "_The sources give different figures; each is shown with its source._\n"
+    return Answer(
+        question=question,
+        answer=header + "\n".join(lines),
+        grounded=True,
+        sources=sources,
+        contexts=[h.chunk.text for h in hits],
+        hits=list(hits),
+    )
+
+
+def decline(question: str, hits: Sequence[Hit] = ()) -> Answer:
+    """A plain 'not covered' answer with a hint of what the bot can help with."""
+    return Answer(
+        question=question,
+        answer=DECLINE_TEXT,
+        grounded=False,
+        sources=[],
+        contexts=[h.chunk.text for h in hits],
+        hits=list(hits),
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

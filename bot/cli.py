@@ -1,0 +1,222 @@
+"""`hirebot` command line: a thin client of the library (ingest, ask, chat, run, ...)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from bot import __version__
+from bot.errors import BadQuestion, ConfigError, HirebotError
+from bot.logs import configure_logging
+from bot.services import Services, build_services
+from bot.settings import Settings
+from bot.types import Answer
+
+logger = logging.getLogger("bot.cli")
+EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: exit code 2 with a one-line reason."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All sub-commands and their flags."""
+    parser = _Parser(prog="hirebot", description="Sourced guidance on hiring AI/ML talent.")
+    parser.add_argument("--version", action="version", version=f"hirebot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("ingest", help="(re)index documents, incrementally by content hash")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: knowledge/)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+
+    p = sub.add_parser("ask", help="answer one question (or one per line with --jsonl)")
+    p.add_argument("question", nargs="*", help="the question")
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line")
+
+    sub.add_parser("chat", help="interactive terminal chat")
+    sub.add_parser("run", help="ingest if needed, then serve Slack (tokens set) or chat")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `hirebot` console script."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    try:
+        args = build_parser().parse_args(argv)
+        settings = _load_settings()
+    except UsageError as exc:
+        print(f"hirebot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(
+        fmt=settings.log_format,
+        level=settings.log_level if args.command in ("serve", "run") else "WARNING",
+        secrets=_secrets(settings),
+    )
+    handler: Callable[[argparse.Namespace, Settings], int] = COMMANDS[args.command]
+    try:
+        return handler(args, settings)
+    except UsageError as exc:
+        print(f"hirebot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BadQuestion as exc:
+        print(f"hirebot: {exc.user_message}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        print(f"hirebot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except HirebotError as exc:
+        print(f"hirebot: {exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    except KeyboardInterrupt:
+        return 130
+
+
+def _load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
+        raise UsageError(f"invalid configuration {where}: {first.get('msg')}") from exc
+
+
+def _secrets(settings: Settings) -> tuple[str, ...]:
+    values = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
+              settings.llm_api_key)
+    return tuple(v.get_secret_value() for v in values if v is not None)
+
+
+def _services(settings: Settings, *, ensure_index: bool = True) -> Services:
+    services = build_services(settings)
+    if ensure_index:
+        report = services.ensure_index()
+        if report is not None:
+            print(f"hirebot: built the index from {settings.knowledge_dir}", file=sys.stderr)
+    return services
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot ingest [PATH ...]`."""
+    services = _services(settings, ensure_index=False)
+    paths = list(args.paths) or [settings.knowledge_dir]
+    progress = False if (args.no_progress or args.json) else None
+    report = services.ingest(paths, progress=progress)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(report.summary())
+    if not report.ok:
+        first_path, first_reason = report.failures[0]
+        print(
+            f"hirebot: {len(report.failures)} file(s) skipped, e.g. {first_path}: {first_reason}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot ask QUESTION [--json]` and `hirebot ask --jsonl`."""
+    if args.jsonl and args.question:
+        raise UsageError("--jsonl reads questions from stdin; do not also pass a question")
+    if not args.jsonl and not args.question:
+        raise UsageError("ask needs a QUESTION (or --jsonl to read them from stdin)")
+    question = " ".join(args.question)
+    services = _services(settings)
+    if args.jsonl:
+        return _ask_lines(services, sys.stdin, sys.stdout)
+    answer = services.qa.ask(question)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        print(format_answer(answer))
+    return EXIT_OK
+
+
+def _ask_lines(services: Services, stdin: TextIO, stdout: TextIO) -> int:
+    for line in stdin:
+        question = line.rstrip("\n")
+        if not question.strip():
+            continue
+        try:
+            payload = services.qa.ask(question).to_dict()
+        except BadQuestion as exc:
+            payload = error_payload(question, exc.user_message)
+        stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        stdout.flush()
+    return EXIT_OK
+
+
+def error_payload(question: str, message: str) -> dict[str, object]:
+    """A contract-shaped object for a question that could not be answered."""
+    return {
+        "question": question,
+        "answer": message,
+        "grounded": False,
+        "sources": [],
+        "contexts": [],
+        "mode": "extractive",
+        "latency_ms": 0.0,
+        "error": message,
+    }
+
+
+def format_answer(answer: Answer) -> str:
+    """Answer text plus a numbered source list, for terminals."""
+    lines = [answer.answer]
+    if answer.sources:
+        lines.append("\nSources:")
+        for i, src in enumerate(answer.sources, 1):
+            lines.append(f"  [{i}] {src.title} — {src.original} ({src.source})")
+    return "\n".join(lines)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot chat`: an interactive loop over the same core as Slack."""
+    from bot.chat import run_chat
+
+    services = _services(settings)
+    return run_chat(services, sys.stdin, sys.stdout)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot run`: refresh the index, then Slack when tokens are set, else the terminal chat."""
+    services = _services(settings, ensure_index=False)
+    report = services.ingest(progress=None)
+    print(report.summary(), file=sys.stderr)
+    if settings.slack_enabled:
+        from bot.slack.server import serve
+
+        return serve(services, http=settings.slack_app_token is None, port=None)
+    from bot.chat import run_chat
+
+    return run_chat(services, sys.stdin, sys.stdout)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "ingest": cmd_ingest,
+    "ask": cmd_ask,
+    "chat": cmd_chat,
+    "run": cmd_run,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

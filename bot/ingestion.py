@@ -1,0 +1,222 @@
+"""Incremental ingest: discover files, skip unchanged ones by hash, chunk, embed, upsert, prune."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.chunking import chunk_document
+from bot.documents import SUPPORTED_SUFFIXES, Document, display_path, file_hash, load_document
+from bot.embeddings import Embedder
+from bot.errors import DocumentError
+from bot.store import UnitRecord, VectorStore
+from bot.text import Unit, split_units
+from bot.types import Chunk
+
+logger = logging.getLogger(__name__)
+PIPELINE_VERSION = "3"
+EMBED_BATCH = 64
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did."""
+
+    files_seen: int = 0
+    files_added: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    chunks_unchanged: int = 0
+    texts_embedded: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every file could be read."""
+        return not self.failures
+
+    @property
+    def changed(self) -> bool:
+        """True when the corpus changed."""
+        return bool(self.files_added or self.files_changed or self.files_removed)
+
+    def summary(self) -> str:
+        """One-paragraph human summary."""
+        lines = [
+            f"files: {self.files_seen} seen, {self.files_added} added, {self.files_changed} changed, "
+            f"{self.files_unchanged} unchanged, {self.files_removed} removed, "
+            f"{len(self.failures)} failed",
+            f"chunks: {self.chunks_added} added, {self.chunks_removed} removed, "
+            f"{self.chunks_unchanged} unchanged ({self.texts_embedded} texts embedded)",
+            f"took {self.seconds:.1f}s",
+        ]
+        lines += [f"skipped {path}: {reason}" for path, reason in self.failures]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "files_seen": self.files_seen,
+            "files_added": self.files_added,
+            "files_changed": self.files_changed,
+            "files_unchanged": self.files_unchanged,
+            "files_removed": self.files_removed,
+            "chunks_added": self.chunks_added,
+            "chunks_removed": self.chunks_removed,
+            "chunks_unchanged": self.chunks_unchanged,
+            "texts_embedded": self.texts_embedded,
+            "seconds": round(self.seconds, 3),
+            "failures": [{"path": p, "reason": r} for p, r in self.failures],
+        }
+
+
+def pipeline_signature(embedder: Embedder, *, size: int, overlap: int) -> str:
+    """Anything that changes chunks or vectors; a new signature re-embeds everything."""
+    return f"v{PIPELINE_VERSION}|{embedder.name}|{embedder.dimension}|{size}|{overlap}"
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to ingest under `paths`, plus failures for paths that do not exist or are unsupported."""
+    files: list[Path] = []
+    failures: list[tuple[str, str]] = []
+    for root in paths:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                rel = path.relative_to(root).parts
+                hidden = any(p.startswith((".", "_")) for p in rel)
+                if path.is_file() and not hidden and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    files.append(path)
+        elif root.is_file():
+            if root.suffix.lower() in SUPPORTED_SUFFIXES:
+                files.append(root)
+            else:
+                failures.append((display_path(root), f"unsupported file type '{root.suffix}'"))
+        else:
+            failures.append((str(root), "no such file or directory"))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, failures
+
+
+def ingest(
+    paths: Sequence[Path],
+    *,
+    store: VectorStore,
+    embedder: Embedder,
+    chunk_size: int,
+    chunk_overlap: int,
+    progress: bool | None = None,
+) -> IngestReport:
+    """Bring the store in line with the files under `paths`; unchanged files cost no embedding."""
+    started = time.perf_counter()
+    report = IngestReport()
+    files, report.failures = discover(paths)
+    report.files_seen = len(files)
+    signature = pipeline_signature(embedder, size=chunk_size, overlap=chunk_overlap)
+    stale_pipeline = store.get_meta("pipeline") not in (None, signature)
+    stored = store.source_hashes()
+    if stale_pipeline:
+        logger.info("chunking or embedding settings changed: re-embedding every file")
+
+    fresh: list[Document] = []
+    seen_sources: set[str] = set()
+    for path in files:
+        source = display_path(path)
+        seen_sources.add(source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failures.append((source, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        if not stale_pipeline and stored.get(source) == file_hash(data):
+            report.files_unchanged += 1
+            continue
+        try:
+            fresh.append(load_document(path))
+        except DocumentError as exc:
+            report.failures.append((source, str(exc)))
+
+    chunks = [c for doc in fresh for c in chunk_document(doc, size=chunk_size, overlap=chunk_overlap)]
+    units = _unit_texts(chunks)
+    vectors = _embed_all(
+        embedder,
+        [c.embedding_text for c in chunks] + [text for _, _, text in units],
+        progress=progress,
+    )
+    report.texts_embedded = len(vectors)
+    chunk_vectors = vectors[: len(chunks)]
+    records = [
+        UnitRecord(
+            id=f"{chunk.id}:{unit.index}",
+            chunk_id=chunk.id,
+            index=unit.index,
+            text=unit.text,
+            lead=unit.lead,
+            paragraph=unit.paragraph,
+            vector=vectors[len(chunks) + i],
+        )
+        for i, (chunk, unit, _) in enumerate(units)
+    ]
+
+    for doc in fresh:
+        if doc.source in stored:
+            report.files_changed += 1
+        else:
+            report.files_added += 1
+    report.chunks_removed += store.delete_sources([d.source for d in fresh if d.source in stored])
+    store.add(chunks, chunk_vectors, records)
+    report.chunks_added = len(chunks)
+
+    roots = [p.resolve() for p in paths if p.is_dir()] + [p.resolve() for p in paths if p.is_file()]
+    gone = [s for s in stored if s not in seen_sources and _under_any(s, roots)]
+    report.chunks_removed += store.delete_sources(gone)
+    report.files_removed = len(gone)
+    report.chunks_unchanged = store.count() - report.chunks_added
+    if report.changed or stale_pipeline or store.get_meta("pipeline") is None:
+        store.set_meta(pipeline=signature)
+    report.seconds = time.perf_counter() - started
+    logger.info("ingest done: %s", report.summary().replace("\n", "; "))
+    return report
+
+
+def _unit_texts(chunks: Sequence[Chunk]) -> list[tuple[Chunk, Unit, str]]:
+    """Sentence units of each chunk with the text to embed (a list item carries its lead-in)."""
+    out: list[tuple[Chunk, Unit, str]] = []
+    for chunk in chunks:
+        units = split_units(chunk.text)
+        for unit in units:
+            text = unit.text
+            if unit.lead is not None:
+                text = f"{units[unit.lead].text} {text}"
+            out.append((chunk, unit, text))
+    return out
+
+
+def _embed_all(embedder: Embedder, texts: list[str], *, progress: bool | None) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    show = progress if progress is not None else (sys.stderr.isatty() and len(texts) > EMBED_BATCH)
+    batches = range(0, len(texts), EMBED_BATCH)
+    steps: Iterable[int] = batches
+    if show:
+        from tqdm import tqdm
+
+        steps = tqdm(batches, desc="embedding", unit="batch", file=sys.stderr)
+    parts = [embedder.embed(texts[start : start + EMBED_BATCH]) for start in steps]
+    return np.concatenate(parts, axis=0)
+
+
+def _under_any(source: str, roots: Sequence[Path]) -> bool:
+    path = Path(source)
+    resolved = path if path.is_absolute() else (Path.cwd() / path)
+    resolved = resolved.resolve()
+    return any(resolved == root or root in resolved.parents for root in roots)

@@ -1,0 +1,136 @@
+"""Question answering: validate, retrieve, gate out-of-scope questions, compose a cited answer."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from bot.answer import ComposerConfig, best_unit_similarity, compose_answer, decline
+from bot.errors import BadQuestion, IndexMissing
+from bot.retrieval import HybridRetriever
+from bot.scope import ScopeConfig, in_scope
+from bot.store import UnitRecord, VectorStore
+from bot.types import Answer
+
+_FOLLOW_UP = re.compile(
+    r"^(and|also|what about|how about|same for|ok|okay|then)\b|\b(it|they|them|their|that|those|"
+    r"this|these|he|she|the role|the same)\b",
+    re.IGNORECASE,
+)
+EXAMPLE_QUESTION = "What does a senior AI engineer earn?"
+
+
+def validate_question(question: str, *, max_chars: int) -> str:
+    """Normalise whitespace; refuse empty or over-long questions with a clear reason."""
+    text = re.sub(r"\s+", " ", question or "").strip()
+    if not re.search(r"\w", text):
+        raise BadQuestion(
+            "empty question",
+            user_message=f"Please type a question, for example: “{EXAMPLE_QUESTION}”",
+        )
+    if len(text) > max_chars:
+        raise BadQuestion(
+            f"question too long ({len(text)} > {max_chars} characters)",
+            user_message=(
+                f"That question is {len(text):,} characters long. Please keep it under "
+                f"{max_chars:,} characters and ask about one thing at a time."
+            ),
+        )
+    return text
+
+
+def is_follow_up(question: str) -> bool:
+    """Short or pronoun-led questions lean on the previous question for context."""
+    return len(question.split()) <= 6 or _FOLLOW_UP.search(question) is not None
+
+
+class UnitCache:
+    """Bounded LRU cache of sentence units per chunk id (ids change when content changes)."""
+
+    def __init__(self, store: VectorStore, size: int = 4096) -> None:
+        self._store = store
+        self._size = size
+        self._data: OrderedDict[str, list[UnitRecord]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, chunk_ids: Sequence[str]) -> dict[str, list[UnitRecord]]:
+        """Units of each chunk, loading only the ones not cached yet."""
+        with self._lock:
+            found = {cid: self._data[cid] for cid in chunk_ids if cid in self._data}
+            for cid in found:
+                self._data.move_to_end(cid)
+        missing = [cid for cid in chunk_ids if cid not in found]
+        if missing:
+            loaded = self._store.units_for(missing)
+            with self._lock:
+                for cid, records in loaded.items():
+                    self._data[cid] = records
+                    found[cid] = records
+                while len(self._data) > self._size:
+                    self._data.popitem(last=False)
+        return found
+
+
+class QuestionAnswerer:
+    """The core 'ask' use case, shared by the CLI, the Slack app and the evals."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        store: VectorStore,
+        *,
+        top_k: int = 5,
+        max_question_chars: int = 1500,
+        composer: ComposerConfig | None = None,
+        scope: ScopeConfig | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.store = store
+        self.top_k = top_k
+        self.max_question_chars = max_question_chars
+        self.composer = composer or ComposerConfig()
+        self.scope = scope or ScopeConfig()
+        self.units = UnitCache(store)
+
+    def ask(self, question: str, *, context: str | None = None) -> Answer:
+        """Answer one question; `context` is the previous question of the same conversation."""
+        started = time.perf_counter()
+        text = validate_question(question, max_chars=self.max_question_chars)
+        query = f"{context} {text}" if context and is_follow_up(text) else text
+        t0 = time.perf_counter()
+        vector = self.retriever.embed_query(query)
+        t1 = time.perf_counter()
+        hits = self.retriever.search(query, self.top_k, vector=vector)
+        if not hits and self.store.count() == 0:
+            raise IndexMissing("the knowledge index is empty")
+        units = self.units.get([h.chunk.id for h in hits])
+        t2 = time.perf_counter()
+        answer = self._compose(text, query, hits, units, vector)
+        t3 = time.perf_counter()
+        answer.timings = {
+            "embed_ms": (t1 - t0) * 1000,
+            "retrieve_ms": (t2 - t1) * 1000,
+            "compose_ms": (t3 - t2) * 1000,
+        }
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _compose(
+        self,
+        text: str,
+        query: str,
+        hits: list,  # type: ignore[type-arg]
+        units: dict[str, list[UnitRecord]],
+        vector: np.ndarray,
+    ) -> Answer:
+        best_unit = best_unit_similarity(hits, units, vector)
+        if not in_scope(query, hits, best_unit, config=self.scope):
+            return decline(text, hits)
+        answer = compose_answer(query, hits, units, vector, config=self.composer)
+        answer.question = text
+        return answer

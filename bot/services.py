@@ -1,0 +1,59 @@
+"""The composition root: build every long-lived object once from `Settings`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.embeddings import Embedder, load_embedder
+from bot.ingestion import IngestReport, ingest
+from bot.qa import QuestionAnswerer
+from bot.retrieval import HybridRetriever
+from bot.settings import Settings
+from bot.store import ChromaStore, chroma_client
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the CLI and the Slack app need, built once per process (or per test)."""
+
+    settings: Settings
+    embedder: Embedder
+    store: ChromaStore
+    retriever: HybridRetriever
+    qa: QuestionAnswerer
+
+    def ingest(self, paths: list[Path] | None = None, *, progress: bool | None = None) -> IngestReport:
+        """Incrementally (re)index `paths` (default: the knowledge directory)."""
+        return ingest(
+            paths or [self.settings.knowledge_dir],
+            store=self.store,
+            embedder=self.embedder,
+            chunk_size=self.settings.chunk_size,
+            chunk_overlap=self.settings.chunk_overlap,
+            progress=progress,
+        )
+
+    def ensure_index(self) -> IngestReport | None:
+        """Build the index from the knowledge directory when it is empty."""
+        if self.store.count() > 0 or not self.settings.knowledge_dir.is_dir():
+            return None
+        logger.info("index is empty: ingesting %s", self.settings.knowledge_dir)
+        return self.ingest()
+
+
+def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
+    """Wire settings -> embedder -> Chroma store -> retriever -> question answerer."""
+    embedder = embedder or load_embedder()
+    store = ChromaStore(chroma_client(settings), settings.collection, embedder)
+    retriever = HybridRetriever(store, embedder)
+    qa = QuestionAnswerer(
+        retriever,
+        store,
+        top_k=settings.top_k,
+        max_question_chars=settings.max_question_chars,
+    )
+    return Services(settings=settings, embedder=embedder, store=store, retriever=retriever, qa=qa)

@@ -1,0 +1,76 @@
+"""Typed configuration: one `Settings` object read from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    """All of hirebot's configuration. Env vars use the `HIREBOT_` prefix, Slack's their usual names."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HIREBOT_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    data_dir: Path = Field(Path(".hirebot"), description="Embedded Chroma index and state DB.")
+    knowledge_dir: Path = Field(Path("knowledge"), description="Default documents to ingest.")
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store.")
+    collection: str = Field("hirebot_knowledge", description="Chroma collection name.")
+    redis_url: str | None = Field(None, description="Redis URL for state; unset = SQLite.")
+
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "HIREBOT_SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "HIREBOT_SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "HIREBOT_SLACK_APP_TOKEN")
+    )
+    slack_api_url: str = Field(
+        DEFAULT_SLACK_API_URL,
+        validation_alias=AliasChoices("SLACK_API_URL", "HIREBOT_SLACK_API_URL"),
+        description="Base URL of the Slack Web API (a local fake in tests).",
+    )
+
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint.")
+    llm_model: str | None = Field(None, description="Model name at that endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="API key for that endpoint.")
+    llm_timeout_s: float = Field(20.0, description="Seconds before falling back to extractive.")
+
+    top_k: int = Field(5, ge=1, le=20, description="Chunks retrieved per question.")
+    chunk_size: int = Field(900, ge=200, le=4000, description="Target chunk size in characters.")
+    chunk_overlap: int = Field(120, ge=0, le=1000, description="Chunk overlap in characters.")
+    max_question_chars: int = Field(1500, ge=50, description="Longer questions are refused.")
+    state_ttl_s: int = Field(7 * 24 * 3600, description="How long conversation state is kept.")
+    walkthrough_ttl_s: int = Field(2 * 3600, description="Idle time before a walkthrough expires.")
+
+    log_format: Literal["text", "json"] = Field("text", description="Log line format.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    debug: bool = Field(False, description="Log message text (off by default).")
+
+    @property
+    def chroma_path(self) -> Path:
+        """Directory of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+    @property
+    def state_path(self) -> Path:
+        """SQLite file of the default state store."""
+        return self.data_dir / "state.sqlite3"
+
+    @property
+    def slack_enabled(self) -> bool:
+        """True when a bot token is configured."""
+        return self.slack_bot_token is not None
+
+    @property
+    def llm_enabled(self) -> bool:
+        """True when an OpenAI-compatible endpoint and model are configured."""
+        return bool(self.llm_base_url and self.llm_model)

@@ -1,0 +1,119 @@
+"""Pure text helpers: tokens for lexical search, sentence units for extractive answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves s t don shouldn isn aren wasn weren hasn haven hadn doesn didn won wouldn
+    shan mustn needn also may might must shall us get got e g ie eg e.g i.e vs etc""".split()
+)
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "U.S.", "Ph.D.", "M.Sc.", "etc.", "approx.", "Dr.", "No.")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$“])")
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+
+def stem(token: str) -> str:
+    """A light English stemmer: enough to match 'engineers'/'engineer', 'hiring'/'hire'."""
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            base = token[: -len(suffix)] + repl
+            if suffix in ("ing", "ed") and len(base) > 2 and base[-1] == base[-2]:
+                base = base[:-1]
+            token = base
+            break
+    if len(token) >= 4 and token.endswith("e"):
+        token = token[:-1]
+    return token
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase, split, drop stopwords, stem: the token stream used by BM25 and overlap scores."""
+    normalized = text.lower().replace("’", "'").replace("$", " $")
+    return [stem(t) for t in _TOKEN.findall(normalized) if t not in STOPWORDS]
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A sentence or list item of a chunk; `lead` is the sentence that introduces a list item."""
+
+    index: int
+    text: str
+    paragraph: int
+    lead: int | None = None
+
+    @property
+    def is_list_item(self) -> bool:
+        """True for bullets and numbered items."""
+        return self.lead is not None
+
+
+def clean_inline(text: str) -> str:
+    """Strip Markdown emphasis and collapse whitespace."""
+    return re.sub(r"\s+", " ", _EMPHASIS.sub("", text)).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, keeping common abbreviations and figures intact."""
+    protected = text
+    for i, abbr in enumerate(_ABBREVIATIONS):
+        protected = protected.replace(abbr, f"\x00{i}\x00")
+    parts = _SENTENCE_END.split(protected)
+    out = []
+    for part in parts:
+        for i, abbr in enumerate(_ABBREVIATIONS):
+            part = part.replace(f"\x00{i}\x00", abbr)
+        part = part.strip()
+        if part:
+            out.append(part)
+    return out
+
+
+def split_units(text: str) -> list[Unit]:
+    """Split a Markdown chunk into sentence units; list items remember the sentence before them."""
+    units: list[Unit] = []
+    paragraph = 0
+    last_prose: int | None = None
+    in_list = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or _TABLE_RULE.match(line):
+            if not line:
+                paragraph += 1
+                if not in_list:
+                    last_prose = None
+            continue
+        if line.startswith("|"):
+            cells = [clean_inline(c) for c in line.strip("|").split("|")]
+            row = " | ".join(c for c in cells if c)
+            if row:
+                units.append(Unit(len(units), row, paragraph))
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            item = clean_inline(line[bullet.end() :])
+            if item:
+                in_list = True
+                units.append(Unit(len(units), item, paragraph, lead=last_prose))
+            continue
+        if in_list:
+            in_list = False
+            paragraph += 1
+        for sentence in split_sentences(clean_inline(line)):
+            units.append(Unit(len(units), sentence, paragraph))
+            last_prose = len(units) - 1
+    return units

@@ -1,0 +1,154 @@
+"""The project's own small value types; third-party objects are converted into these at the edge."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ROLE_IDS: tuple[str, ...] = ("ai_engineer", "ml_engineer", "data_scientist", "ml_scientist")
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """An original article that knowledge is drawn from."""
+
+    key: str
+    title: str
+    publisher: str = ""
+    cite_as: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """Human-readable 'Publisher — Title' label."""
+        if self.publisher and self.publisher not in self.title:
+            return f"{self.publisher} — {self.title}"
+        return self.title
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON metadata."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "publisher": self.publisher,
+            "cite_as": list(self.cite_as),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Origin:
+        """Inverse of `to_dict`."""
+        return cls(
+            key=str(data.get("key", "")),
+            title=str(data.get("title", "")),
+            publisher=str(data.get("publisher", "")),
+            cite_as=tuple(str(a) for a in data.get("cite_as", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of a knowledge document, with the context needed to cite it."""
+
+    id: str
+    text: str
+    source: str
+    title: str
+    headings: tuple[str, ...] = ()
+    origins: tuple[Origin, ...] = ()
+    roles: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    file_hash: str = ""
+    index: int = 0
+
+    @property
+    def heading_path(self) -> str:
+        """'Section > Subsection' path of the chunk inside its document."""
+        return " > ".join(self.headings)
+
+    @property
+    def embedding_text(self) -> str:
+        """Text that is embedded and searched: title and headings give each chunk its context."""
+        context = " > ".join((self.title, *self.headings))
+        return f"{context}\n{self.text}"
+
+    def to_metadata(self) -> dict[str, Any]:
+        """Flat metadata for the vector store (strings and numbers only)."""
+        return {
+            "source": self.source,
+            "title": self.title,
+            "headings": json.dumps(list(self.headings)),
+            "origins": json.dumps([o.to_dict() for o in self.origins]),
+            "roles": ",".join(self.roles),
+            "topics": ",".join(self.topics),
+            "file_hash": self.file_hash,
+            "index": self.index,
+        }
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+        """Rebuild a chunk from what the vector store returns."""
+        return cls(
+            id=chunk_id,
+            text=text,
+            source=str(meta.get("source", "")),
+            title=str(meta.get("title", "")),
+            headings=tuple(json.loads(str(meta.get("headings") or "[]"))),
+            origins=tuple(Origin.from_dict(o) for o in json.loads(str(meta.get("origins") or "[]"))),
+            roles=tuple(r for r in str(meta.get("roles", "")).split(",") if r),
+            topics=tuple(t for t in str(meta.get("topics", "")).split(",") if t),
+            file_hash=str(meta.get("file_hash", "")),
+            index=int(meta.get("index", 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved chunk with its fused score and the scores of each retriever."""
+
+    chunk: Chunk
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One cited source of an answer (the contract's `sources[]` item)."""
+
+    source: str
+    title: str
+    original: str
+    score: float
+    quote: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form, as the contract names it."""
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Answer:
+    """An answer to one question, grounded in retrieved knowledge (or a plain decline)."""
+
+    question: str
+    answer: str
+    grounded: bool
+    sources: list[Citation] = field(default_factory=list)
+    contexts: list[str] = field(default_factory=list)
+    mode: str = "extractive"
+    latency_ms: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    hits: list[Hit] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form, as the contract names it (plus `timings_ms`)."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "grounded": self.grounded,
+            "sources": [c.to_dict() for c in self.sources],
+            "contexts": list(self.contexts),
+            "mode": self.mode,
+            "latency_ms": round(self.latency_ms, 2),
+            "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
+        }
