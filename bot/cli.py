@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line")
 
+    p = sub.add_parser("eval", help="run the fixed Q&A set in evals/ and check the gates")
+    p.add_argument("--report", type=Path, help="write a Markdown report (with plots) here")
+    p.add_argument("--evals-dir", type=Path, default=Path("evals"), help="where the sets live")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
     sub.add_parser("chat", help="interactive terminal chat")
     sub.add_parser("run", help="ingest if needed, then serve Slack (tokens set) or chat")
     return parser
@@ -210,10 +215,54 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run_chat(services, sys.stdin, sys.stdout)
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot eval [--report PATH]`: metrics table; exit 1 when a gate fails."""
+    from bot import evaluation
+    from bot.eval_report import format_console, write_report
+
+    qa_items = evaluation.load_qa(args.evals_dir / "qa.yaml")
+    thresholds = evaluation.load_thresholds(args.evals_dir / "thresholds.yaml")
+    role_path = args.evals_dir / "roles.yaml"
+    role_items = evaluation.load_roles(role_path) if role_path.exists() else []
+    services = _services(settings, ensure_index=False)
+    report = services.ingest(progress=False)
+    if not report.ok:
+        print(f"hirebot: warning: {len(report.failures)} knowledge file(s) skipped", file=sys.stderr)
+    result = evaluation.run_eval(
+        qa_items,
+        make_qa=evaluation.qa_factory(services.qa),
+        role_items=role_items,
+        predict_role=_role_predictor(services),
+    )
+    failures = evaluation.check_gates(result, thresholds)
+    if args.json:
+        print(json.dumps({"summary": result.summary, "roles": result.roles,
+                          "gate_failures": [str(f) for f in failures]}, indent=2))
+    else:
+        print(format_console(result, failures))
+    if args.report:
+        written = write_report(result, args.report, failures)
+        print(f"report: {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return EXIT_RUNTIME if failures else EXIT_OK
+
+
+def _role_predictor(services: Services) -> Callable[[str], tuple[str, bool]] | None:
+    recommender = getattr(services, "roles", None)
+    if recommender is None:
+        return None
+
+    def predict(situation: str) -> tuple[str, bool]:
+        rec = recommender.recommend(situation)
+        return rec.role, rec.ambiguous
+
+    return predict
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ingest": cmd_ingest,
     "ask": cmd_ask,
     "chat": cmd_chat,
+    "eval": cmd_eval,
     "run": cmd_run,
 }
 

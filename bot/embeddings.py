@@ -8,13 +8,20 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from bot.errors import ConfigError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+_OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+}
 
 
 @runtime_checkable
@@ -39,28 +46,44 @@ def bundled_model_path() -> Path:
 
 
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers, on the CPU, strictly offline."""
+    """all-MiniLM-L6-v2 through sentence-transformers, on the CPU, strictly offline; the weights
+    load lazily, so commands that embed nothing (an unchanged re-ingest) never pay for them."""
 
     dimension = 384
 
     def __init__(self, model_path: Path | None = None, *, batch_size: int = 32) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from sentence_transformers import SentenceTransformer
-
         self.path = model_path or bundled_model_path()
         self.name = f"sentence-transformers/{MODEL_NAME}"
         self.batch_size = batch_size
-        self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
-        self.dimension = int(self._model.get_embedding_dimension() or 384)
+        self._model: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """True once the weights are in memory."""
+        return self._model is not None
+
+    def load(self) -> None:
+        """Load the weights now (they are otherwise loaded on first use)."""
+        with self._lock:
+            self._load_locked()
+
+    def _load_locked(self) -> None:
+        if self._model is not None:
+            return
+        for key, value in _OFFLINE_ENV.items():
+            os.environ.setdefault(key, value)
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        self.dimension = int(self._model.get_embedding_dimension() or self.dimension)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts in batches; safe to call from several threads."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
+            self._load_locked()
             vectors = self._model.encode(
                 list(texts),
                 batch_size=self.batch_size,

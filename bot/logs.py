@@ -83,5 +83,12 @@ def configure_logging(*, fmt: str = "text", level: str = "INFO", secrets: tuple[
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "urllib3", "chromadb", "sentence_transformers", "transformers", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    handler.addFilter(_quiet_libraries)
+
+
+_NOISY = ("httpx", "httpcore", "urllib3", "chromadb", "sentence_transformers", "transformers", "bm25s")
+
+
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """Third-party libraries only get through at WARNING and above (some reset their own levels)."""
+    return record.levelno >= logging.WARNING or not record.name.startswith(_NOISY)

@@ -1,0 +1,353 @@
+"""Offline evaluation over the fixed sets in `evals/`: retrieval, answers, roles, latency, gates."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import metrics
+from bot.errors import ConfigError
+from bot.qa import QuestionAnswerer
+from bot.retrieval import HybridRetriever, Mode
+from bot.types import ROLE_IDS
+
+MODES: tuple[Mode, ...] = ("lexical", "dense", "hybrid")
+MODE_LABELS = {"lexical": "BM25 only", "dense": "dense only", "hybrid": "hybrid (RRF)"}
+TOPICS = frozenset(
+    "pay skills tools responsibilities interviews red-flags job-descriptions industries faq "
+    "role-differences deciding market outlook out-of-scope".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QAItem:
+    """One question of the fixed set."""
+
+    id: str
+    question: str
+    topic: str
+    in_scope: bool
+    sources: tuple[tuple[str, ...], ...]
+    facts: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleItem:
+    """One labelled hiring situation."""
+
+    id: str
+    situation: str
+    role: str
+    ambiguous: bool = False
+    alternatives: tuple[str, ...] = ()
+
+
+def load_qa(path: Path) -> list[QAItem]:
+    """Read and validate `evals/qa.yaml`; raise ConfigError naming the first problem."""
+    data = _load_yaml(path)
+    items, seen = [], set()
+    for n, raw in enumerate(data.get("items") or []):
+        where = f"{path}: item {n + 1} ({raw.get('id', '?')})"
+        _require(raw, ("id", "question", "topic", "in_scope", "sources", "facts"), where)
+        if raw["id"] in seen:
+            raise ConfigError(f"{where}: duplicate id")
+        seen.add(raw["id"])
+        if raw["topic"] not in TOPICS:
+            raise ConfigError(f"{where}: unknown topic {raw['topic']!r}")
+        sources = tuple(tuple(str(d) for d in group) for group in raw["sources"] or [])
+        facts = tuple(tuple(str(v) for v in fact) for fact in raw["facts"] or [])
+        if bool(raw["in_scope"]) != bool(sources):
+            raise ConfigError(f"{where}: in-scope items need sources, out-of-scope items none")
+        if any(not group for group in sources) or any(not fact for fact in facts):
+            raise ConfigError(f"{where}: empty source group or fact")
+        items.append(
+            QAItem(
+                id=str(raw["id"]),
+                question=str(raw["question"]),
+                topic=str(raw["topic"]),
+                in_scope=bool(raw["in_scope"]),
+                sources=sources,
+                facts=facts,
+            )
+        )
+    if not items:
+        raise ConfigError(f"{path}: no items")
+    return items
+
+
+def load_roles(path: Path) -> list[RoleItem]:
+    """Read and validate `evals/roles.yaml`."""
+    data = _load_yaml(path)
+    items, seen = [], set()
+    for n, raw in enumerate(data.get("items") or []):
+        where = f"{path}: item {n + 1} ({raw.get('id', '?')})"
+        _require(raw, ("id", "situation", "role"), where)
+        if raw["id"] in seen:
+            raise ConfigError(f"{where}: duplicate id")
+        seen.add(raw["id"])
+        alternatives = tuple(str(a) for a in raw.get("alternatives") or ())
+        if raw["role"] not in ROLE_IDS or any(a not in ROLE_IDS for a in alternatives):
+            raise ConfigError(f"{where}: unknown role")
+        items.append(
+            RoleItem(
+                id=str(raw["id"]),
+                situation=str(raw["situation"]),
+                role=str(raw["role"]),
+                ambiguous=bool(raw.get("ambiguous", False)),
+                alternatives=alternatives,
+            )
+        )
+    return items
+
+
+def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
+    """Read `evals/thresholds.yaml`: {'min': {metric: value}, 'max': {metric: value}}."""
+    data = _load_yaml(path)
+    return {
+        "min": {str(k): float(v) for k, v in (data.get("min") or {}).items()},
+        "max": {str(k): float(v) for k, v in (data.get("max") or {}).items()},
+    }
+
+
+@dataclass
+class QuestionResult:
+    """Per-question outcome for one retriever mode."""
+
+    item: QAItem
+    mode: str
+    docs: list[str]
+    grounded: bool
+    answer: str
+    cited: list[str]
+    recall: dict[int, float]
+    rr: float
+    ndcg5: float
+    context_facts: float
+    answer_facts: float
+    citation_ok: bool
+    groundedness: float
+    latency_ms: float
+
+    @property
+    def failures(self) -> list[str]:
+        """Why this question counts as a failure (empty when it passed)."""
+        out = []
+        if self.item.in_scope:
+            if not self.grounded:
+                out.append("declined an in-scope question")
+            else:
+                if self.recall[5] < 1.0:
+                    out.append("gold document not in the top 5")
+                if self.answer_facts < 1.0:
+                    out.append(f"answer has {self.answer_facts:.0%} of key facts")
+                if not self.citation_ok:
+                    out.append("no gold document cited")
+        elif self.grounded:
+            out.append("answered an out-of-scope question")
+        return out
+
+
+@dataclass
+class EvalResult:
+    """Everything one `hirebot eval` run measured."""
+
+    questions: dict[str, list[QuestionResult]] = field(default_factory=dict)
+    summary: dict[str, dict[str, float]] = field(default_factory=dict)
+    roles: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def metric(self, name: str) -> float | None:
+        """Look up 'hybrid.recall@5'-style names (or 'roles.accuracy')."""
+        group, _, key = name.partition(".")
+        if group == "roles":
+            value = self.roles.get(key)
+            return float(value) if isinstance(value, int | float) else None
+        return self.summary.get(group, {}).get(key)
+
+
+def evaluate_questions(
+    items: Sequence[QAItem], qa: QuestionAnswerer, mode: str
+) -> tuple[list[QuestionResult], dict[str, float]]:
+    """Ask every question through `qa` and score retrieval and answers."""
+    results = []
+    for item in items:
+        started = time.perf_counter()
+        answer = qa.ask(item.question)
+        latency = (time.perf_counter() - started) * 1000
+        docs = [h.chunk.source for h in answer.hits]
+        cited = [s.source for s in answer.sources]
+        gold = {d for g in item.sources for d in g}
+        results.append(
+            QuestionResult(
+                item=item,
+                mode=mode,
+                docs=docs,
+                grounded=answer.grounded,
+                answer=answer.answer,
+                cited=cited,
+                recall={k: metrics.recall_at_k(docs, item.sources, k) for k in (1, 3, 5)},
+                rr=metrics.reciprocal_rank(docs, item.sources),
+                ndcg5=metrics.ndcg_at_k(docs, item.sources, 5),
+                context_facts=metrics.fact_coverage(item.facts, "\n".join(answer.contexts)),
+                answer_facts=metrics.fact_coverage(item.facts, answer.answer)
+                if answer.grounded
+                else 0.0,
+                citation_ok=bool(gold & set(cited)),
+                groundedness=metrics.grounded_share(answer.answer, answer.contexts)
+                if answer.grounded
+                else 1.0,
+                latency_ms=latency,
+            )
+        )
+    return results, summarize(results)
+
+
+def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
+    """Aggregate per-question results into the metrics the gates and the README use."""
+    inside = [r for r in results if r.item.in_scope]
+    outside = [r for r in results if not r.item.in_scope]
+    answered = [r for r in inside if r.grounded]
+
+    def mean(values: Sequence[float]) -> float:
+        return float(sum(values) / len(values)) if values else 0.0
+
+    latencies = [r.latency_ms for r in results]
+    lengths = [len(r.answer) for r in answered]
+    return {
+        "recall@1": mean([r.recall[1] for r in inside]),
+        "recall@3": mean([r.recall[3] for r in inside]),
+        "recall@5": mean([r.recall[5] for r in inside]),
+        "mrr": mean([r.rr for r in inside]),
+        "ndcg@5": mean([r.ndcg5 for r in inside]),
+        "context_fact_recall": mean([r.context_facts for r in inside]),
+        "answer_fact_coverage": mean([r.answer_facts for r in inside]),
+        "citation_correctness": mean([float(r.citation_ok) for r in answered]),
+        "groundedness": mean([r.groundedness for r in answered]),
+        "decline_accuracy": mean([float(not r.grounded) for r in outside]),
+        "false_decline_rate": mean([float(not r.grounded) for r in inside]),
+        "answer_chars_mean": mean([float(n) for n in lengths]),
+        "answer_chars_p95": metrics.percentile(lengths, 95),
+        "latency_p50_ms": metrics.percentile(latencies, 50),
+        "latency_p95_ms": metrics.percentile(latencies, 95),
+        "questions": float(len(results)),
+    }
+
+
+def evaluate_roles(
+    items: Sequence[RoleItem], predict: Callable[[str], tuple[str, bool]]
+) -> dict[str, Any]:
+    """Accuracy (clear cases), acceptable-answer rate (ambiguous ones) and a confusion matrix.
+
+    `predict(situation)` returns (role, flagged_ambiguous)."""
+    clear = [i for i in items if not i.ambiguous]
+    unclear = [i for i in items if i.ambiguous]
+    pairs, misses = [], []
+    for item in clear:
+        role, _ = predict(item.situation)
+        pairs.append((item.role, role))
+        if role != item.role:
+            misses.append({"id": item.id, "situation": item.situation, "expected": item.role, "got": role})
+    acceptable = 0
+    flagged = 0
+    for item in unclear:
+        role, is_ambiguous = predict(item.situation)
+        acceptable += role in (item.role, *item.alternatives)
+        flagged += is_ambiguous
+    return {
+        "accuracy": sum(t == p for t, p in pairs) / len(pairs) if pairs else 0.0,
+        "ambiguous_acceptable": acceptable / len(unclear) if unclear else 1.0,
+        "ambiguous_flagged": flagged / len(unclear) if unclear else 1.0,
+        "items": len(items),
+        "confusion": metrics.confusion_matrix(pairs, ROLE_IDS),
+        "misses": misses,
+    }
+
+
+def run_eval(
+    qa_items: Sequence[QAItem],
+    *,
+    make_qa: Callable[[Mode], QuestionAnswerer],
+    role_items: Sequence[RoleItem] = (),
+    predict_role: Callable[[str], tuple[str, bool]] | None = None,
+    modes: Sequence[Mode] = MODES,
+) -> EvalResult:
+    """Run every retriever mode over the Q&A set (baselines in the same run) and the role set."""
+    started = time.perf_counter()
+    result = EvalResult()
+    for mode in modes:
+        qa = make_qa(mode)
+        qa.ask(qa_items[0].question)  # warm caches (lexical index, units) outside the timings
+        result.questions[mode], result.summary[mode] = evaluate_questions(qa_items, qa, mode)
+    if predict_role is not None and role_items:
+        result.roles = evaluate_roles(role_items, predict_role)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def qa_factory(base: QuestionAnswerer) -> Callable[[Mode], QuestionAnswerer]:
+    """Build QuestionAnswerers that differ from `base` only in the retriever mode."""
+
+    def make(mode: Mode) -> QuestionAnswerer:
+        retriever = HybridRetriever(
+            base.retriever.store, base.retriever.embedder, config=base.retriever.config, mode=mode
+        )
+        return QuestionAnswerer(
+            retriever,
+            base.store,
+            top_k=base.top_k,
+            max_question_chars=base.max_question_chars,
+            composer=base.composer,
+            scope=base.scope,
+        )
+
+    return make
+
+
+@dataclass(frozen=True, slots=True)
+class GateFailure:
+    """A metric on the wrong side of its threshold."""
+
+    metric: str
+    value: float | None
+    bound: float
+    kind: str
+
+    def __str__(self) -> str:
+        shown = "missing" if self.value is None else f"{self.value:.3f}"
+        sign = ">=" if self.kind == "min" else "<="
+        return f"{self.metric} = {shown}, needs {sign} {self.bound:.3f}"
+
+
+def check_gates(result: EvalResult, thresholds: dict[str, dict[str, float]]) -> list[GateFailure]:
+    """Every threshold the result misses."""
+    failures = []
+    for kind, bounds in thresholds.items():
+        for name, bound in bounds.items():
+            value = result.metric(name)
+            bad = value is None or (value < bound if kind == "min" else value > bound)
+            if bad:
+                failures.append(GateFailure(name, value, bound, kind))
+    return failures
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _require(raw: Any, keys: Sequence[str], where: str) -> None:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: not a mapping")
+    missing = [k for k in keys if k not in raw]
+    if missing:
+        raise ConfigError(f"{where}: missing {', '.join(missing)}")

@@ -1,0 +1,86 @@
+"""Shared fixtures: isolated env per test, the real model loaded once, one real index per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.embeddings import Embedder, load_embedder
+from bot.services import Services, build_services
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE = ROOT / "knowledge"
+_ISOLATED_PREFIXES = ("HIREBOT_", "SLACK_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's Slack tokens or hirebot settings; data goes to a temp dir."""
+    for key in list(os.environ):
+        if key.startswith(_ISOLATED_PREFIXES):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HIREBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2, loaded once per test session."""
+    model = load_embedder()
+    model.load()
+    return model
+
+
+class CountingEmbedder:
+    """Wraps an embedder and counts the texts it embeds (to prove work was or was not done)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.texts = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return self.inner.embed(texts)
+
+
+@pytest.fixture
+def counting_embedder(embedder: Embedder) -> CountingEmbedder:
+    return CountingEmbedder(embedder)
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test, with an explicit data dir and no .env file."""
+    return Settings(_env_file=None, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kb-index")
+
+
+@pytest.fixture(scope="session")
+def kb_services(kb_dir: Path, embedder: Embedder) -> Iterator[Services]:
+    """Services over the real knowledge base, ingested once per session into a temp dir."""
+    cwd = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        services = build_services(make_settings(kb_dir), embedder=embedder)
+        report = services.ingest([KNOWLEDGE], progress=False)
+        assert report.ok and report.chunks_added > 50
+        yield services
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.fixture
+def services(tmp_path: Path, embedder: Embedder) -> Services:
+    """Fresh, empty services in this test's temp dir."""
+    return build_services(make_settings(tmp_path / "data"), embedder=embedder)

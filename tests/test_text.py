@@ -1,0 +1,36 @@
+from bot.text import split_sentences, split_units, stem, tokenize
+
+
+def test_tokenize_drops_stopwords_and_stems_plurals_and_verbs():
+    assert tokenize("Hiring the engineers") == tokenize("hire engineer")
+    assert "the" not in tokenize("the role")
+    assert tokenize("$160k per year") == ["160k", "per", "year"]
+
+
+def test_stem_keeps_short_and_numeric_tokens():
+    assert stem("ml") == "ml"
+    assert stem("160k") == "160k"
+    assert stem("studies") == "study"
+
+
+def test_sentences_keep_abbreviations_and_figures_together():
+    text = "Senior U.S. salaries are about $160k–$210k, e.g. at hubs. A Ph.D. helps. Done!"
+    assert split_sentences(text) == [
+        "Senior U.S. salaries are about $160k–$210k, e.g. at hubs.",
+        "A Ph.D. helps.",
+        "Done!",
+    ]
+
+
+def test_units_link_list_items_to_their_lead_sentence():
+    units = split_units("Vector lists these skills:\n- RAG design\n- **Prompt** work\n\nAfter.")
+    lead, first, second, after = units
+    assert lead.text == "Vector lists these skills:" and lead.lead is None
+    assert (first.text, first.lead) == ("RAG design", 0)
+    assert (second.text, second.lead) == ("Prompt work", 0)
+    assert after.lead is None and after.paragraph != first.paragraph
+
+
+def test_units_flatten_table_rows_and_skip_rules_and_headings():
+    units = split_units("## Heading\n| Role | Pay |\n|---|---|\n| AI engineer | $160k |")
+    assert [u.text for u in units] == ["Role | Pay", "AI engineer | $160k"]
