@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evals-dir", type=Path, default=Path("evals"), help="where the sets live")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
+    p = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN, else HTTP)")
+    p.add_argument("--http", action="store_true", help="HTTP mode even when SLACK_APP_TOKEN is set")
+    p.add_argument("--port", type=int, default=None, help="HTTP port (default 3000)")
+    p.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
+
     sub.add_parser("chat", help="interactive terminal chat")
     sub.add_parser("run", help="ingest if needed, then serve Slack (tokens set) or chat")
     return parser
@@ -201,6 +206,18 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return run_chat(services, sys.stdin, sys.stdout)
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot serve [--http] [--port N]`."""
+    if args.port is not None and not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+    if not settings.slack_enabled:
+        raise ConfigError("SLACK_BOT_TOKEN is not set; export it (and SLACK_SIGNING_SECRET for HTTP)")
+    from bot.slack.server import serve
+
+    http = args.http or settings.slack_app_token is None
+    return serve(_services(settings, ensure_index=False), http=http, port=args.port, host=args.host)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot run`: refresh the index, then Slack when tokens are set, else the terminal chat."""
     services = _services(settings, ensure_index=False)
@@ -263,6 +280,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ask": cmd_ask,
     "chat": cmd_chat,
     "eval": cmd_eval,
+    "serve": cmd_serve,
     "run": cmd_run,
 }
 

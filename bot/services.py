@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from bot.conversation import Conversations
 from bot.embeddings import Embedder, load_embedder
 from bot.ingestion import IngestReport, ingest
 from bot.qa import QuestionAnswerer
 from bot.retrieval import HybridRetriever
 from bot.settings import Settings
+from bot.state import StateStore, open_state_store
 from bot.store import ChromaStore, chroma_client
 
 logger = logging.getLogger(__name__)
@@ -25,6 +28,8 @@ class Services:
     store: ChromaStore
     retriever: HybridRetriever
     qa: QuestionAnswerer
+    state: StateStore
+    conversations: Conversations
 
     def ingest(self, paths: list[Path] | None = None, *, progress: bool | None = None) -> IngestReport:
         """Incrementally (re)index `paths` (default: the knowledge directory)."""
@@ -44,6 +49,14 @@ class Services:
         logger.info("index is empty: ingesting %s", self.settings.knowledge_dir)
         return self.ingest()
 
+    def knowledge_stats(self) -> dict[str, Any]:
+        """Counts for the App Home and readiness checks."""
+        return {
+            "chunks": self.store.count(),
+            "documents": len(self.store.source_hashes()),
+            "feedback": self.state.feedback_counts(),
+        }
+
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
     """Wire settings -> embedder -> Chroma store -> retriever -> question answerer."""
@@ -56,4 +69,13 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         top_k=settings.top_k,
         max_question_chars=settings.max_question_chars,
     )
-    return Services(settings=settings, embedder=embedder, store=store, retriever=retriever, qa=qa)
+    state = open_state_store(redis_url=settings.redis_url, sqlite_path=settings.state_path)
+    return Services(
+        settings=settings,
+        embedder=embedder,
+        store=store,
+        retriever=retriever,
+        qa=qa,
+        state=state,
+        conversations=Conversations(qa, state, ttl_s=settings.state_ttl_s),
+    )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import SecretStr
 
 from bot.embeddings import Embedder, load_embedder
 from bot.services import Services, build_services
@@ -84,3 +86,72 @@ def kb_services(kb_dir: Path, embedder: Embedder) -> Iterator[Services]:
 def services(tmp_path: Path, embedder: Embedder) -> Services:
     """Fresh, empty services in this test's temp dir."""
     return build_services(make_settings(tmp_path / "data"), embedder=embedder)
+
+
+# ---- Slack: fake Web API, app over HTTP, signed requests -------------------------------------
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[object]:
+    """A fresh fake Slack Web API on 127.0.0.1 for one test."""
+    from tests.fake_slack import running_fake_slack
+
+    with running_fake_slack() as fake:
+        yield fake
+
+
+def slack_services_for(kb_services: Services, state_dir: Path, api_url: str) -> Services:
+    """The shared knowledge index with this test's own state store and Slack settings."""
+    import dataclasses
+
+    from bot.conversation import Conversations
+    from bot.state import SQLiteStateStore
+
+    settings = kb_services.settings.model_copy(
+        update={
+            "slack_bot_token": SecretStr("xoxb-test-token"),
+            "slack_signing_secret": SecretStr(SIGNING_SECRET),
+            "slack_api_url": api_url,
+        }
+    )
+    state = SQLiteStateStore(state_dir / "state.sqlite3")
+    return dataclasses.replace(
+        kb_services,
+        settings=settings,
+        state=state,
+        conversations=Conversations(kb_services.qa, state, ttl_s=settings.state_ttl_s),
+    )
+
+
+@dataclass
+class SlackHarness:
+    """The app served over HTTP on a free port, its fake Web API and a signed-request poster."""
+
+    fake: object
+    services: Services
+    poster: object
+    base_url: str
+
+
+@pytest.fixture
+def slack(kb_services: Services, fake_slack, tmp_path: Path) -> Iterator[SlackHarness]:
+    """hirebot's Slack app on 127.0.0.1, pointed at the fake Web API."""
+    import threading
+
+    from bot.slack.app import create_app
+    from bot.slack.server import start_http
+    from tests.fake_slack import SignedPoster
+
+    services = slack_services_for(kb_services, tmp_path, fake_slack.url)
+    app = create_app(services)
+    server = start_http(app, services, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield SlackHarness(fake_slack, services, SignedPoster(base, SIGNING_SECRET), base)
+    finally:
+        server.shutdown()
+        server.server_close()

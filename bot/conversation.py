@@ -1,0 +1,112 @@
+"""Conversations: route a user's message to help, an answer, or feedback — knows nothing of Slack."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.errors import HirebotError
+from bot.qa import QuestionAnswerer
+from bot.state import Feedback, StateStore
+from bot.types import Answer
+
+logger = logging.getLogger(__name__)
+ReplyKind = Literal["answer", "help", "error"]
+VOTES = ("up", "down")
+_GREETING = re.compile(r"^(hi|hello|hey|help|yo|hiya|good (morning|afternoon|evening))\W*$", re.I)
+
+
+@dataclass(slots=True)
+class Reply:
+    """What to show the user, independent of the chat surface."""
+
+    kind: ReplyKind
+    text: str
+    answer: Answer | None = None
+    answer_id: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackResult:
+    """Outcome of a feedback click."""
+
+    recorded: bool
+    first_vote: bool
+    message: str
+
+
+class Conversations:
+    """Keeps per-conversation context (the previous question) and answer records for feedback."""
+
+    def __init__(self, qa: QuestionAnswerer, state: StateStore, *, ttl_s: int) -> None:
+        self.qa = qa
+        self.state = state
+        self.ttl_s = ttl_s
+
+    def respond(self, *, conversation: str, user: str, text: str) -> Reply:
+        """Answer `text` in `conversation`, using that conversation's previous question as context."""
+        cleaned = text.strip()
+        if not cleaned or _GREETING.match(cleaned):
+            return Reply(kind="help", text=HELP_TEXT)
+        key = f"conv:{conversation}"
+        previous = (self.state.get(key) or {}).get("question")
+        try:
+            answer = self.qa.ask(cleaned, context=previous)
+        except HirebotError as exc:
+            logger.info("question refused: %s", exc)
+            return Reply(kind="error", text=exc.user_message)
+        answer_id = uuid.uuid4().hex[:16]
+        self.state.put(key, {"question": answer.question, "at": time.time()}, self.ttl_s)
+        self.state.put(
+            f"answer:{answer_id}",
+            {
+                "question": answer.question,
+                "grounded": answer.grounded,
+                "sources": [s.source for s in answer.sources],
+                "user": user,
+            },
+            self.ttl_s,
+        )
+        return Reply(kind="answer", text=answer.answer, answer=answer, answer_id=answer_id)
+
+    def record_feedback(self, *, answer_id: str, user: str, vote: str, channel: str = "") -> FeedbackResult:
+        """Store a 👍/👎 for a known answer; unknown or expired answers are reported, not stored."""
+        if vote not in VOTES:
+            return FeedbackResult(False, False, "Sorry, I didn't understand that button.")
+        record = self.state.get(f"answer:{answer_id}")
+        if record is None:
+            return FeedbackResult(
+                False, False, "Thanks! That answer is too old to rate now, but feel free to ask again."
+            )
+        first = self.state.add_feedback(
+            Feedback(
+                answer_id=answer_id,
+                user=user,
+                vote=vote,
+                channel=channel,
+                question=str(record.get("question", "")),
+                at=time.time(),
+            )
+        )
+        if vote == "up":
+            message = "Thanks for the feedback! Glad that helped."
+        else:
+            message = "Thanks for the feedback — I've noted that this answer missed the mark."
+        if not first:
+            message += " (Your earlier vote on this answer was replaced.)"
+        return FeedbackResult(True, first, message)
+
+
+HELP_TEXT = (
+    "Hi! I answer questions about hiring AI and ML talent, with sources. Try:\n"
+    "• _What does a senior AI engineer earn?_\n"
+    "• _What's the difference between an ML engineer and a data scientist?_\n"
+    "• _Which red flags should I watch for when interviewing ML candidates?_\n"
+    "• _What should go in a job description for an ML engineer?_\n"
+    "Not sure which role you need? Say *help me pick a role* in a DM for a guided walkthrough."
+)

@@ -1,0 +1,1 @@
+"""The Slack surface: the only package that imports slack_bolt / slack_sdk."""

@@ -1,0 +1,176 @@
+"""Pure Block Kit builders: plain values in, Slack block dicts out (tested without Slack)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.conversation import Reply
+from bot.types import Answer, Citation
+
+Block = dict[str, Any]
+SECTION_LIMIT = 3000
+MAX_BLOCKS = 50
+TEXT_LIMIT = 3900  # message `text` fallback (Slack truncates beyond 4,000)
+QUOTE_CHARS = 280
+FEEDBACK_UP = "feedback_up"
+FEEDBACK_DOWN = "feedback_down"
+
+
+def to_mrkdwn(markdown: str) -> str:
+    """Convert common Markdown to Slack mrkdwn (bold, links, headings, bullets)."""
+    text = re.sub(r"^#{1,6}\s+(.+)$", r"*\1*", markdown, flags=re.MULTILINE)
+    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
+    text = re.sub(r"__(.+?)__", r"*\1*", text)
+    text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"<\2|\1>", text)
+    return re.sub(r"^\s*[-*]\s+", "• ", text, flags=re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split text into pieces of at most `limit` chars, at line, then sentence, then word breaks."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n"), window.rfind(". ") + 1, 0)
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def clip(text: str, limit: int) -> str:
+    """Trim to `limit` characters on a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def section(text: str) -> Block:
+    """A mrkdwn section block (text must already fit)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> Block:
+    """A small-print context block."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def build_sources_blocks(sources: Sequence[Citation]) -> list[Block]:
+    """Compact sources: title and original article, with the quoted passage."""
+    if not sources:
+        return []
+    lines = []
+    for n, src in enumerate(sources, 1):
+        quote = escape(clip(src.quote, QUOTE_CHARS))
+        lines.append(f"*[{n}] {escape(src.title)}* — _{escape(src.original)}_\n>{quote}")
+    return [context("*Sources*"), *[section(p) for p in split_text("\n".join(lines))]]
+
+
+def build_feedback_block(answer_id: str) -> Block:
+    """👍/👎 buttons carrying the answer id."""
+    return {
+        "type": "actions",
+        "block_id": f"feedback:{answer_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": FEEDBACK_UP,
+                "text": {"type": "plain_text", "text": "👍 Helpful", "emoji": True},
+                "value": answer_id,
+            },
+            {
+                "type": "button",
+                "action_id": FEEDBACK_DOWN,
+                "text": {"type": "plain_text", "text": "👎 Not helpful", "emoji": True},
+                "value": answer_id,
+            },
+        ],
+    }
+
+
+def build_answer_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
+    """The answer, its sources and feedback buttons, within Slack's block limits."""
+    body = [section(p) for p in split_text(to_mrkdwn(answer.answer))]
+    tail: list[Block] = []
+    if answer_id:
+        tail.append(build_feedback_block(answer_id))
+    sources = build_sources_blocks(answer.sources) if answer.grounded else []
+    blocks = body + ([{"type": "divider"}] if sources else []) + sources
+    room = MAX_BLOCKS - len(tail)
+    if len(blocks) > room:
+        blocks = blocks[: room - 1] + [context("_(trimmed to fit Slack's limits)_")]
+    return blocks + tail
+
+
+def build_reply(reply: Reply) -> tuple[str, list[Block]]:
+    """Fallback text and blocks for any core reply."""
+    if reply.kind == "answer" and reply.answer is not None:
+        return clip(reply.text, TEXT_LIMIT), build_answer_blocks(reply.answer, reply.answer_id)
+    return clip(reply.text, TEXT_LIMIT), [section(p) for p in split_text(to_mrkdwn(reply.text))]
+
+
+def build_error_message() -> tuple[str, list[Block]]:
+    """The fixed friendly message shown when something unexpected fails."""
+    text = (
+        "Sorry — something went wrong on my side while answering. Please try again in a moment; "
+        "if it keeps happening, let the team that runs me know."
+    )
+    return text, [section(text)]
+
+
+def build_home_view(*, chunks: int, documents: int, feedback: dict[str, int]) -> dict[str, Any]:
+    """The App Home tab: what the bot does, how to start the walkthrough, knowledge stats."""
+    return {
+        "type": "home",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "hirebot", "emoji": True}},
+            section(
+                "I give sourced guidance on hiring AI/ML talent: pay ranges, skills, job "
+                "descriptions, interview plans and red flags for *AI engineers*, *ML engineers*, "
+                "*data scientists* and *ML scientists*. Every answer cites its sources."
+            ),
+            section(
+                "*How to ask*\n• Mention me in a channel: `@hirebot what does a senior AI engineer "
+                "earn?` (I reply in the thread)\n• Or send me a direct message."
+            ),
+            section(
+                "*Not sure which role you need?* Send me a DM saying *help me pick a role* and I "
+                "will walk you through a few questions and finish with a sourced hiring brief."
+            ),
+            {"type": "divider"},
+            context(
+                f"Knowledge base: {documents} documents, {chunks} passages · "
+                f"Feedback so far: 👍 {feedback.get('up', 0)} · 👎 {feedback.get('down', 0)}"
+            ),
+        ],
+    }
+
+
+ASSISTANT_GREETING = (
+    "Hi! I help hiring managers hire AI and ML talent, with sourced answers. "
+    "Ask me anything, or pick a prompt below."
+)
+SUGGESTED_PROMPTS: tuple[dict[str, str], ...] = (
+    {"title": "Help me pick the right role", "message": "Help me pick the right role"},
+    {"title": "Pay for a senior AI engineer", "message": "What does a senior AI engineer earn?"},
+    {
+        "title": "ML engineer vs data scientist",
+        "message": "What's the difference between an ML engineer and a data scientist?",
+    },
+    {
+        "title": "Interview red flags",
+        "message": "Which red flags should I watch for when interviewing ML candidates?",
+    },
+)

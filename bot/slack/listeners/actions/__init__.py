@@ -1,0 +1,15 @@
+"""Interactive (block_actions) listeners."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from bot.services import Services
+from bot.slack.listeners.actions import feedback
+
+
+def register(app: App, services: Services) -> None:
+    """Register action listeners, routed by action id prefix."""
+    app.action(re.compile(r"^feedback_(up|down)$"))(feedback.handler(services))

@@ -1,0 +1,51 @@
+"""Helpers shared by listeners: mention stripping, safe replies, structured logging."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from bot.conversation import Reply
+from bot.services import Services
+from bot.slack.blocks import Block, build_error_message, build_reply
+
+logger = logging.getLogger("bot.slack")
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def strip_mentions(text: str | None) -> str:
+    """Remove `<@U123>` mentions and surrounding whitespace."""
+    return _MENTION.sub(" ", text or "").strip()
+
+
+def safe_reply(
+    services: Services, *, conversation: str, user: str, text: str, event: dict[str, Any]
+) -> tuple[str, list[Block], Reply | None]:
+    """Run the core; on any unexpected error log it and return the fixed friendly message."""
+    started = time.perf_counter()
+    try:
+        reply = services.conversations.respond(conversation=conversation, user=user, text=text)
+    except Exception:
+        logger.exception("failed to answer", extra=_log_fields(event, started, "error"))
+        fallback, blocks = build_error_message()
+        return fallback, blocks, None
+    outcome = reply.kind
+    if reply.answer is not None:
+        outcome = "answer" if reply.answer.grounded else "decline"
+    extra = _log_fields(event, started, outcome)
+    if services.settings.debug:
+        extra["question"] = text
+    logger.info("replied", extra=extra)
+    fallback, blocks = build_reply(reply)
+    return fallback, blocks, reply
+
+
+def _log_fields(event: dict[str, Any], started: float, outcome: str) -> dict[str, Any]:
+    return {
+        "event_ts": event.get("event_ts") or event.get("ts"),
+        "channel": event.get("channel"),
+        "outcome": outcome,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+    }

@@ -1,0 +1,241 @@
+"""Conversation state, walkthrough state, feedback and event de-duplication: SQLite or Redis."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.errors import StoreUnavailable
+
+Value = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A 👍/👎 click on an answer."""
+
+    answer_id: str
+    user: str
+    vote: str  # "up" | "down"
+    channel: str = ""
+    question: str = ""
+    at: float = 0.0
+
+
+class StateStore(Protocol):
+    """Small key-value store with expiry, an atomic claim, and a feedback log."""
+
+    def claim(self, key: str, ttl_s: int) -> bool:
+        """True for exactly one caller per key until it expires (across processes)."""
+        ...
+
+    def get(self, key: str) -> Value | None:
+        """The value under `key`, or None when missing or expired."""
+        ...
+
+    def put(self, key: str, value: Value, ttl_s: int) -> None:
+        """Store `value` under `key` for `ttl_s` seconds."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove `key`."""
+        ...
+
+    def add_feedback(self, feedback: Feedback) -> bool:
+        """Record a vote; a user's later vote on the same answer replaces the earlier one.
+        Returns True when this is the user's first vote on that answer."""
+        ...
+
+    def feedback(self, limit: int = 100) -> list[Feedback]:
+        """Most recent votes first."""
+        ...
+
+    def feedback_counts(self) -> dict[str, int]:
+        """{'up': n, 'down': m} over all answers."""
+        ...
+
+    def ping(self) -> bool:
+        """True when the store is reachable."""
+        ...
+
+
+class SQLiteStateStore:
+    """State in one SQLite file (WAL mode: safe for several threads and processes)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        with self._conn() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+                "expires_at REAL NOT NULL)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS feedback (answer_id TEXT NOT NULL, user TEXT NOT NULL, "
+                "vote TEXT NOT NULL, channel TEXT, question TEXT, at REAL NOT NULL, "
+                "PRIMARY KEY (answer_id, user))"
+            )
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"cannot open state DB {self.path}: {exc}") from exc
+            conn.execute("PRAGMA busy_timeout=10000")
+            self._local.conn = conn
+        return conn
+
+    def claim(self, key: str, ttl_s: int) -> bool:
+        now = time.time()
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM kv WHERE key = ? AND expires_at <= ?", (key, now))
+            cur = db.execute(
+                "INSERT OR IGNORE INTO kv (key, value, expires_at) VALUES (?, '{}', ?)",
+                (key, now + ttl_s),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return cur.rowcount == 1
+
+    def get(self, key: str) -> Value | None:
+        row = self._conn().execute(
+            "SELECT value FROM kv WHERE key = ? AND expires_at > ?", (key, time.time())
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def put(self, key: str, value: Value, ttl_s: int) -> None:
+        now = time.time()
+        db = self._conn()
+        db.execute(
+            "INSERT OR REPLACE INTO kv (key, value, expires_at) VALUES (?, ?, ?)",
+            (key, json.dumps(value), now + ttl_s),
+        )
+        if int(now) % 50 == 0:  # occasional sweep of expired rows
+            db.execute("DELETE FROM kv WHERE expires_at <= ?", (now,))
+
+    def delete(self, key: str) -> None:
+        self._conn().execute("DELETE FROM kv WHERE key = ?", (key,))
+
+    def add_feedback(self, feedback: Feedback) -> bool:
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            existed = db.execute(
+                "SELECT 1 FROM feedback WHERE answer_id = ? AND user = ?",
+                (feedback.answer_id, feedback.user),
+            ).fetchone()
+            db.execute(
+                "INSERT OR REPLACE INTO feedback (answer_id, user, vote, channel, question, at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (feedback.answer_id, feedback.user, feedback.vote, feedback.channel,
+                 feedback.question, feedback.at or time.time()),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return existed is None
+
+    def feedback(self, limit: int = 100) -> list[Feedback]:
+        rows = self._conn().execute(
+            "SELECT answer_id, user, vote, channel, question, at FROM feedback "
+            "ORDER BY at DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [Feedback(*row) for row in rows]
+
+    def feedback_counts(self) -> dict[str, int]:
+        rows = self._conn().execute("SELECT vote, COUNT(*) FROM feedback GROUP BY vote").fetchall()
+        counts = {"up": 0, "down": 0}
+        counts.update({vote: int(n) for vote, n in rows})
+        return counts
+
+    def ping(self) -> bool:
+        try:
+            self._conn().execute("SELECT 1").fetchone()
+        except sqlite3.Error:
+            return False
+        return True
+
+
+class RedisStateStore:
+    """State in Redis: shared by every bot replica (SET NX makes claims exactly-once)."""
+
+    def __init__(self, url: str, *, prefix: str = "hirebot:") -> None:
+        import redis
+
+        self.prefix = prefix
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+
+    def _k(self, key: str) -> str:
+        return self.prefix + key
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except self._errors as exc:
+            raise StoreUnavailable(f"Redis is unreachable: {exc}") from exc
+
+    def claim(self, key: str, ttl_s: int) -> bool:
+        return bool(self._call(self._redis.set, self._k(key), b"1", nx=True, ex=max(1, ttl_s)))
+
+    def get(self, key: str) -> Value | None:
+        raw = self._call(self._redis.get, self._k(key))
+        return None if raw is None else dict(json.loads(raw))
+
+    def put(self, key: str, value: Value, ttl_s: int) -> None:
+        self._call(self._redis.set, self._k(key), json.dumps(value), ex=max(1, ttl_s))
+
+    def delete(self, key: str) -> None:
+        self._call(self._redis.delete, self._k(key))
+
+    def add_feedback(self, feedback: Feedback) -> bool:
+        record = asdict(feedback) | {"at": feedback.at or time.time()}
+        field = f"{feedback.answer_id}|{feedback.user}"
+        previous = self._call(self._redis.hget, self._k("feedback"), field)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(self._k("feedback"), field, json.dumps(record))
+        pipe.zadd(self._k("feedback:recent"), {field: record["at"]})
+        self._call(pipe.execute)
+        return previous is None
+
+    def feedback(self, limit: int = 100) -> list[Feedback]:
+        fields = self._call(self._redis.zrevrange, self._k("feedback:recent"), 0, limit - 1)
+        if not fields:
+            return []
+        raws = self._call(self._redis.hmget, self._k("feedback"), fields)
+        return [Feedback(**json.loads(r)) for r in raws if r]
+
+    def feedback_counts(self) -> dict[str, int]:
+        counts = {"up": 0, "down": 0}
+        for raw in self._call(self._redis.hvals, self._k("feedback")):
+            vote = json.loads(raw)["vote"]
+            counts[vote] = counts.get(vote, 0) + 1
+        return counts
+
+    def ping(self) -> bool:
+        try:
+            return bool(self._redis.ping())
+        except self._errors:
+            return False
+
+
+def open_state_store(*, redis_url: str | None, sqlite_path: Path) -> StateStore:
+    """Redis when a URL is configured, else SQLite under the data dir."""
+    if redis_url:
+        return RedisStateStore(redis_url)
+    return SQLiteStateStore(sqlite_path)
