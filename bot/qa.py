@@ -13,9 +13,10 @@ import numpy as np
 from bot.answer import ComposerConfig, best_unit_similarity, compose_answer, decline
 from bot.errors import BadQuestion, IndexMissing
 from bot.retrieval import HybridRetriever
-from bot.scope import ScopeConfig, in_scope
+from bot.scope import ScopeConfig, ScopeDecision, assess
 from bot.store import UnitRecord, VectorStore
-from bot.types import Answer
+from bot.text import expand_shorthand
+from bot.types import Answer, Hit
 
 _FOLLOW_UP = re.compile(
     r"^(and|also|what about|how about|same for|ok|okay|then)\b|\b(it|they|them|their|that|those|"
@@ -101,7 +102,7 @@ class QuestionAnswerer:
         """Answer one question; `context` is the previous question of the same conversation."""
         started = time.perf_counter()
         text = validate_question(question, max_chars=self.max_question_chars)
-        query = f"{context} {text}" if context and is_follow_up(text) else text
+        query = expand_shorthand(f"{context} {text}" if context and is_follow_up(text) else text)
         t0 = time.perf_counter()
         vector = self.retriever.embed_query(query)
         t1 = time.perf_counter()
@@ -124,13 +125,29 @@ class QuestionAnswerer:
         self,
         text: str,
         query: str,
-        hits: list,  # type: ignore[type-arg]
+        hits: list[Hit],
         units: dict[str, list[UnitRecord]],
         vector: np.ndarray,
     ) -> Answer:
-        best_unit = best_unit_similarity(hits, units, vector)
-        if not in_scope(query, hits, best_unit, config=self.scope):
-            return decline(text, hits)
-        answer = compose_answer(query, hits, units, vector, config=self.composer)
-        answer.question = text
+        decision = self.assess_scope(query, hits, units, vector)
+        if not decision.in_scope:
+            answer = decline(text, hits)
+        else:
+            answer = compose_answer(query, hits, units, vector, config=self.composer)
+            answer.question = text
+        answer.scope_reason = decision.reason
         return answer
+
+    def assess_scope(
+        self, query: str, hits: list[Hit], units: dict[str, list[UnitRecord]], vector: np.ndarray
+    ) -> ScopeDecision:
+        """Whether the knowledge covers the (expanded) question, and why."""
+        return assess(
+            query,
+            hits,
+            best_unit_similarity(hits, units, vector),
+            vocabulary=self.retriever.lexical_index().vocabulary,
+            embed=self.retriever.embed_query,
+            question_vector=vector,
+            config=self.scope,
+        )

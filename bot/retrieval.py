@@ -29,6 +29,7 @@ class LexicalIndex:
         self.chunks = list(chunks)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         corpus = [tokenize(c.embedding_text) or ["_empty_"] for c in self.chunks]
+        self.vocabulary: frozenset[str] = frozenset(t for doc in corpus for t in doc)
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 

@@ -14,7 +14,7 @@ STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself
     yourselves s t don shouldn isn aren wasn weren hasn haven hadn doesn didn won wouldn
-    shan mustn needn also may might must shall us get got e g ie eg e.g i.e vs etc""".split()
+    shan mustn needn also may might must shall us get got e g ie eg e.g i.e vs etc re ve ll d m""".split()
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")
@@ -117,3 +117,37 @@ def split_units(text: str) -> list[Unit]:
             units.append(Unit(len(units), sentence, paragraph))
             last_prose = len(units) - 1
     return units
+
+
+# Shorthand hiring managers use in Slack, expanded before retrieval (case-sensitive where the
+# lowercase form is an ordinary word).
+_ABBREVIATIONS_EXPANDED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\bMLEs\b", "ML engineers"),
+        (r"\b[Mm][Ll][Ee]\b", "ML engineer"),
+        (r"\bDSs\b|\bDSes\b", "data scientists"),
+        (r"\bDS\b", "data scientist"),
+        (r"\bMLS\b", "ML scientist"),
+        (r"\bJDs\b", "job descriptions"),
+        (r"\b[Jj][Dd]\b", "job description"),
+        (r"\b[Cc]omp\b", "compensation"),
+        (r"\b[Pp]rod\b", "production"),
+        (r"\b[Dd]evs\b", "developers"),
+        (r"\b[Dd]ev\b", "developer"),
+        (r"\b[Ee]ngs\b", "engineers"),
+        (r"\b[Ee]ng\b", "engineer"),
+        (r"\b[Ee]-?com\b", "e-commerce"),
+        (r"\bYoE\b|\byoe\b", "years of experience"),
+        (r"\bSWEs?\b", "software engineer"),
+        (r"\bDBs\b", "databases"),
+        (r"\bw/", "with "),
+    )
+)
+
+
+def expand_shorthand(text: str) -> str:
+    """Expand Slack shorthand (MLE, DS, JD, comp, prod, devs, ...) into the words documents use."""
+    for pattern, replacement in _ABBREVIATIONS_EXPANDED:
+        text = pattern.sub(replacement, text)
+    return text

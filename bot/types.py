@@ -139,6 +139,7 @@ class Answer:
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list, repr=False)
+    scope_reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form, as the contract names it (plus `timings_ms`)."""
