@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from bot.attribution import attribute
 from bot.store import UnitRecord
-from bot.text import tokenize
+from bot.text import roles_mentioned, tokenize
 from bot.types import Answer, Chunk, Citation, Hit, Origin
 
 DECLINE_TEXT = (
@@ -30,14 +30,9 @@ _PAY_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORDS = re.compile(r"\b(how many|how much|percent\w*|what share|figure|statistic\w*)\b", re.I)
-_ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "ai_engineer": re.compile(r"\bai (engineer|developer)s?\b", re.I),
-    "ml_engineer": re.compile(r"\b(ml|machine learning) (engineer|developer)s?\b", re.I),
-    "data_scientist": re.compile(r"\bdata scientists?\b", re.I),
-    "ml_scientist": re.compile(
-        r"\b((ml|machine learning) scientists?|research scientists?|applied scientists?)\b", re.I
-    ),
-}
+MAX_LIST_ITEMS = 7
+MAX_ITEM_CHARS = 320
+LIST_INDENT = "      "
 _LEVELS = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|lead|principal|staff)\b", re.I)
 
 
@@ -65,12 +60,7 @@ class _Candidate:
     similarity: float
     origins: tuple[Origin, ...] = ()
     lead_text: str | None = None
-    siblings: list[UnitRecord] = field(default_factory=list)
-
-
-def roles_mentioned(text: str) -> set[str]:
-    """Role ids named in a text."""
-    return {role for role, pattern in _ROLE_PATTERNS.items() if pattern.search(text)}
+    items: list[UnitRecord] = field(default_factory=list)
 
 
 def asks_for_figures(question: str) -> bool:
@@ -149,6 +139,8 @@ def score_units(
             origins = attribute(
                 record.text, context=context, headings=hit.chunk.headings, origins=hit.chunk.origins
             )
+            list_lead = lead if lead is not None else record
+            items = [r for r in records if r.lead is not None and r.lead == list_lead.index]
             out.append(
                 _Candidate(
                     unit=record,
@@ -157,33 +149,40 @@ def score_units(
                     similarity=similarity,
                     origins=origins,
                     lead_text=None if lead is None else lead.text,
+                    items=items,
                 )
             )
     return out
 
 
 def select(candidates: Sequence[_Candidate], cfg: ComposerConfig) -> list[_Candidate]:
-    """Greedy pick by score within `keep_within` of the best, skipping near-duplicates."""
+    """Greedy pick by score within `keep_within` of the best: no near-duplicates, one point per
+    list, and a length budget on what will actually be shown."""
     ranked = sorted(candidates, key=lambda c: -c.score)
     if not ranked:
         return []
     floor = ranked[0].score - cfg.keep_within
     chosen: list[_Candidate] = []
     seen_text: set[str] = set()
+    lists: set[tuple[str, int]] = set()
     length = 0
     for cand in ranked:
         if cand.score < floor or len(chosen) >= cfg.max_points:
             break
         key = re.sub(r"\W+", " ", cand.unit.text.lower()).strip()
-        if key in seen_text:
+        list_key = (cand.chunk.id, cand.unit.lead if cand.unit.lead is not None else cand.unit.index)
+        if key in seen_text or (cand.items and list_key in lists):
             continue
         if any(float(np.dot(cand.unit.vector, c.unit.vector)) > cfg.duplicate_cosine for c in chosen):
             continue
-        if length + len(cand.unit.text) > cfg.max_chars and chosen:
+        shown = len(_sentence_for(cand))
+        if length + shown > cfg.max_chars and chosen:
             continue
         chosen.append(cand)
         seen_text.add(key)
-        length += len(cand.unit.text)
+        if cand.items:
+            lists.add(list_key)
+        length += shown
     return chosen
 
 
@@ -196,19 +195,14 @@ def render(question: str, chosen: Sequence[_Candidate], hits: Sequence[Hit]) -> 
         chosen, key=lambda c: (doc_order[c.chunk.source], c.chunk.index, c.unit.index)
     )
     groups: list[list[_Candidate]] = []
+    listed: set[tuple[str, int]] = set()
     for cand in ordered:
-        prev = groups[-1][-1] if groups else None
-        same_list = (
-            prev is not None
-            and cand.lead_text is not None
-            and prev.chunk.id == cand.chunk.id
-            and prev.unit.lead == cand.unit.lead
-        )
-        if same_list:
-            groups[-1].append(cand)
-        else:
-            groups.append([cand])
-
+        list_key = (cand.chunk.id, cand.unit.lead if cand.unit.lead is not None else cand.unit.index)
+        if cand.items and list_key in listed:
+            continue  # its list is already shown in full
+        if cand.items:
+            listed.add(list_key)
+        groups.append([cand])
     citations: list[Citation] = []
     keys: dict[tuple[str, str], int] = {}
     quotes: dict[int, list[str]] = {}
@@ -231,16 +225,12 @@ def render(question: str, chosen: Sequence[_Candidate], hits: Sequence[Hit]) -> 
                 )
             )
         number = keys[key]
-        body = "; ".join(c.unit.text.rstrip(".;") for c in group)
-        if first.lead_text:
-            sentence = f"{first.lead_text.rstrip(':')}: {body}."
-        else:
-            sentence = body if len(group) == 1 else body + "."
-            sentence = sentence if sentence.endswith((".", "!", "?", ")")) else sentence + "."
+        sentence = _sentence_for(first)
         quotes.setdefault(number, []).append(sentence)
-        lines.append(f"• {sentence} [{number}]")
+        head, _, rest = sentence.partition("\n")
+        lines.append(f"• {head} [{number}]" + (f"\n{rest}" if rest else ""))
         originals_seen.add(original)
-        if any(_FIGURE.search(c.unit.text) for c in group):
+        if _FIGURE.search(sentence):
             figures_from.add(original)
 
     sources = [
@@ -264,6 +254,72 @@ def render(question: str, chosen: Sequence[_Candidate], hits: Sequence[Hit]) -> 
         contexts=[h.chunk.text for h in hits],
         hits=list(hits),
     )
+
+
+def _sentence_for(cand: _Candidate) -> str:
+    """A sentence as shown: list leads and list items come with their whole (short) list."""
+    if not cand.items:
+        text = cand.unit.text
+        return text if text.endswith((".", "!", "?", ")", "…")) else text + "."
+    lead = cand.lead_text if cand.lead_text is not None else cand.unit.text
+    shown = cand.items[:MAX_LIST_ITEMS]
+    lines = [f"{lead.rstrip(':').rstrip()}:"]
+    lines += [f"{LIST_INDENT}◦ {_clip(i.text.rstrip(';'), MAX_ITEM_CHARS)}" for i in shown]
+    if len(cand.items) > MAX_LIST_ITEMS:
+        lines.append(f"{LIST_INDENT}◦ …")
+    return "\n".join(lines)
+
+
+def merge_answers(answers: Sequence[Answer]) -> Answer:
+    """Join the answers to the parts of a compound question: one list of points, citations
+    renumbered, a note for any part that is not covered; a decline only if every part is."""
+    covered = [a for a in answers if a.grounded]
+    hits = _interleave([a.hits for a in answers])
+    if not covered:
+        return decline(answers[0].question, hits)
+    sources: list[Citation] = []
+    index: dict[tuple[str, str], int] = {}
+    lines: list[str] = []
+    for part in answers:
+        if not part.grounded:
+            lines.append(f"_(I have no sourced guidance on: “{part.question}”.)_")
+            continue
+        mapping: dict[int, int] = {}
+        for n, src in enumerate(part.sources, 1):
+            key = (src.source, src.original)
+            if key not in index:
+                sources.append(src)
+                index[key] = len(sources)
+            else:
+                merged = sources[index[key] - 1]
+                if src.quote not in merged.quote:
+                    sources[index[key] - 1] = replace(
+                        merged, quote=_clip(f"{merged.quote} {src.quote}", 500),
+                        score=max(merged.score, src.score),
+                    )
+            mapping[n] = index[key]
+        text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", part.answer)
+        lines.extend(line for line in text.splitlines() if line.strip())
+    return Answer(
+        question=" ".join(a.question for a in answers),
+        answer="\n".join(lines),
+        grounded=True,
+        sources=sources,
+        contexts=[h.chunk.text for h in hits],
+        hits=hits,
+        scope_reason="; ".join(a.scope_reason for a in answers),
+    )
+
+
+def _interleave(lists: Sequence[Sequence[Hit]]) -> list[Hit]:
+    seen: set[str] = set()
+    out: list[Hit] = []
+    for rank in range(max((len(x) for x in lists), default=0)):
+        for hits in lists:
+            if rank < len(hits) and hits[rank].chunk.id not in seen:
+                seen.add(hits[rank].chunk.id)
+                out.append(hits[rank])
+    return out
 
 
 def decline(question: str, hits: Sequence[Hit] = ()) -> Answer:

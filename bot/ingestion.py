@@ -20,7 +20,7 @@ from bot.text import Unit, split_units
 from bot.types import Chunk
 
 logger = logging.getLogger(__name__)
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 EMBED_BATCH = 64
 
 
@@ -189,15 +189,17 @@ def ingest(
 
 
 def _unit_texts(chunks: Sequence[Chunk]) -> list[tuple[Chunk, Unit, str]]:
-    """Sentence units of each chunk with the text to embed (a list item carries its lead-in)."""
+    """Sentence units of each chunk with the text to embed: the section heading gives every
+    sentence its topic, and a list item carries its lead-in sentence."""
     out: list[tuple[Chunk, Unit, str]] = []
     for chunk in chunks:
         units = split_units(chunk.text)
+        section = chunk.headings[-1] if chunk.headings else chunk.title
         for unit in units:
             text = unit.text
             if unit.lead is not None:
                 text = f"{units[unit.lead].text} {text}"
-            out.append((chunk, unit, text))
+            out.append((chunk, unit, f"{section}: {text}"))
     return out
 
 

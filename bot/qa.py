@@ -6,16 +6,23 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from collections.abc import Sequence
 
 import numpy as np
 
-from bot.answer import ComposerConfig, best_unit_similarity, compose_answer, decline
+from bot.answer import (
+    ComposerConfig,
+    best_unit_similarity,
+    compose_answer,
+    decline,
+    merge_answers,
+)
 from bot.errors import BadQuestion, IndexMissing
 from bot.retrieval import HybridRetriever
 from bot.scope import ScopeConfig, ScopeDecision, assess
 from bot.store import UnitRecord, VectorStore
-from bot.text import expand_shorthand
+from bot.text import expand_shorthand, tokenize
 from bot.types import Answer, Hit
 
 _FOLLOW_UP = re.compile(
@@ -43,6 +50,31 @@ def validate_question(question: str, *, max_chars: int) -> str:
             ),
         )
     return text
+
+
+_PART_BREAK = re.compile(
+    r"(?<=\?)\s+(?=\S)"
+    r"|[,;]\s+and\s+(?=(?:what|how|where|which|who|when|why|should|do|does|is|are|can|could|would)\b)"
+    r"|\s+and\s+(?=(?:what|how|where|which|who|when|why)\b)",
+    re.IGNORECASE,
+)
+MAX_PARTS = 3
+
+
+def split_compound(question: str) -> list[str]:
+    """Split 'X? And Y?' or 'X, and what Y' into separately answerable parts (at most three);
+    a part too short to stand alone stays with its neighbour."""
+    raw = [p.strip() for p in _PART_BREAK.split(question) if p and p.strip()]
+    raw = [re.sub(r"^(?:two things|a few things|questions?)\s*:\s*", "", p, flags=re.I) for p in raw]
+    parts: list[str] = []
+    for part in raw:
+        if parts and len(tokenize(part)) < 2:
+            parts[-1] = f"{parts[-1]} and {part}"
+        else:
+            parts.append(part)
+    if len(parts) > MAX_PARTS or (parts and len(tokenize(parts[0])) < 2):
+        return [question]
+    return parts or [question]
 
 
 def is_follow_up(question: str) -> bool:
@@ -103,6 +135,16 @@ class QuestionAnswerer:
         started = time.perf_counter()
         text = validate_question(question, max_chars=self.max_question_chars)
         query = expand_shorthand(f"{context} {text}" if context and is_follow_up(text) else text)
+        parts = split_compound(query)
+        timings = {"embed_ms": 0.0, "retrieve_ms": 0.0, "compose_ms": 0.0}
+        answers = [self._answer_part(part, timings, parts=len(parts)) for part in parts]
+        answer = answers[0] if len(answers) == 1 else merge_answers(answers)
+        answer.question = text
+        answer.timings = timings
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _answer_part(self, query: str, timings: dict[str, float], *, parts: int) -> Answer:
         t0 = time.perf_counter()
         vector = self.retriever.embed_query(query)
         t1 = time.perf_counter()
@@ -111,14 +153,18 @@ class QuestionAnswerer:
             raise IndexMissing("the knowledge index is empty")
         units = self.units.get([h.chunk.id for h in hits])
         t2 = time.perf_counter()
-        answer = self._compose(text, query, hits, units, vector)
+        composer = self.composer
+        if parts > 1:
+            composer = replace(
+                composer,
+                max_points=max(2, composer.max_points // parts + 1),
+                max_chars=composer.max_chars // parts + 200,
+            )
+        answer = self._compose(query, query, hits, units, vector, composer=composer)
         t3 = time.perf_counter()
-        answer.timings = {
-            "embed_ms": (t1 - t0) * 1000,
-            "retrieve_ms": (t2 - t1) * 1000,
-            "compose_ms": (t3 - t2) * 1000,
-        }
-        answer.latency_ms = (time.perf_counter() - started) * 1000
+        timings["embed_ms"] += (t1 - t0) * 1000
+        timings["retrieve_ms"] += (t2 - t1) * 1000
+        timings["compose_ms"] += (t3 - t2) * 1000
         return answer
 
     def _compose(
@@ -128,12 +174,14 @@ class QuestionAnswerer:
         hits: list[Hit],
         units: dict[str, list[UnitRecord]],
         vector: np.ndarray,
+        *,
+        composer: ComposerConfig,
     ) -> Answer:
         decision = self.assess_scope(query, hits, units, vector)
         if not decision.in_scope:
             answer = decline(text, hits)
         else:
-            answer = compose_answer(query, hits, units, vector, config=self.composer)
+            answer = compose_answer(query, hits, units, vector, config=composer)
             answer.question = text
         answer.scope_reason = decision.reason
         return answer

@@ -151,3 +151,18 @@ def expand_shorthand(text: str) -> str:
     for pattern, replacement in _ABBREVIATIONS_EXPANDED:
         text = pattern.sub(replacement, text)
     return text
+
+
+_ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "ai_engineer": re.compile(r"\bai (engineer|developer)s?\b", re.I),
+    "ml_engineer": re.compile(r"\b(ml|machine learning) (engineer|developer)s?\b", re.I),
+    "data_scientist": re.compile(r"\bdata scientists?\b", re.I),
+    "ml_scientist": re.compile(
+        r"\b((ml|machine learning) scientists?|research scientists?|applied scientists?)\b", re.I
+    ),
+}
+
+
+def roles_mentioned(text: str) -> set[str]:
+    """Role ids named in a text (AI engineer, ML engineer/developer, data scientist, ML scientist)."""
+    return {role for role, pattern in _ROLE_PATTERNS.items() if pattern.search(text)}

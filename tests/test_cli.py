@@ -1,0 +1,118 @@
+"""The `hirebot` CLI: in-process for speed (model cached), plus one real subprocess run."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def kb_env(monkeypatch, kb_services, kb_dir):
+    """Point the CLI at the session's index."""
+    monkeypatch.setenv("HIREBOT_DATA_DIR", str(kb_dir))
+    return kb_dir
+
+
+CONTRACT_KEYS = {"question", "answer", "grounded", "sources", "contexts", "mode", "latency_ms"}
+
+
+def test_ask_json_matches_the_contract(kb_env, capsys):
+    assert cli.main(["ask", "--json", "What does a senior AI engineer earn?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert CONTRACT_KEYS <= set(data)
+    assert data["grounded"] is True and data["mode"] == "extractive"
+    assert isinstance(data["latency_ms"], float)
+    src = data["sources"][0]
+    assert set(src) == {"source", "title", "original", "score", "quote"}
+    assert isinstance(src["score"], float) and src["quote"]
+    assert data["contexts"] and all(isinstance(c, str) for c in data["contexts"])
+
+
+def test_ask_declines_out_of_scope(kb_env, capsys):
+    assert cli.main(["ask", "--json", "How do I renew a work visa in Germany?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["grounded"] is False and "help" in data["answer"]
+
+
+def test_ask_jsonl_keeps_order_and_reports_bad_lines(kb_env, capsys, monkeypatch):
+    lines = ["What is MLOps?", "", "x" * 5000, "How do I renew a work visa in Germany?"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert cli.main(["ask", "--jsonl"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["question"][:10] for o in out] == ["What is ML", "x" * 10, "How do I r"]
+    assert out[0]["grounded"] and "error" in out[1] and out[2]["grounded"] is False
+    assert all(CONTRACT_KEYS <= set(o) for o in out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ask"], "needs a QUESTION"),
+        (["ask", "--jsonl", "also a question"], "--jsonl"),
+        (["frobnicate"], "invalid choice"),
+        (["serve", "--port", "70000"], "--port must be between"),
+        (["serve", "--http"], "SLACK_BOT_TOKEN is not set"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(kb_env, capsys, argv, message):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_empty_question_exits_2(kb_env, capsys):
+    assert cli.main(["ask", "   "]) == 2
+    assert "Please type a question" in capsys.readouterr().err
+
+
+def test_invalid_config_exits_2(monkeypatch, capsys):
+    monkeypatch.setenv("HIREBOT_TOP_K", "many")
+    assert cli.main(["ask", "hi"]) == 2
+    assert "top_k" in capsys.readouterr().err
+
+
+def test_ingest_reports_bad_files_and_exits_2(tmp_path, monkeypatch, capsys, embedder):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Good\n\nA real paragraph about hiring ML engineers well.\n")
+    (folder / "bad.md").write_bytes(b"\x00\x01" * 40)
+    assert cli.main(["ingest", "--json", str(folder)]) == 2
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["files_added"] == 1 and report["failures"][0]["path"].endswith("bad.md")
+    assert "bad.md" in captured.err and "binary" in captured.err
+    assert cli.main(["ingest", str(folder / "good.md")]) == 0
+    assert "1 unchanged" in capsys.readouterr().out
+
+
+def test_chat_answers_and_quits(kb_env, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/help\nWhat is MLOps?\n\n/quit\nnever read\n"))
+    assert cli.main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert "Commands:" in out and "Sources:" in out and "never read" not in out
+
+
+@pytest.mark.slow
+def test_console_script_and_ingest_py_run_for_real(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
+    env["HIREBOT_DATA_DIR"] = str(tmp_path / "data")
+    bindir = Path(sys.executable).parent
+    first = subprocess.run([sys.executable, "ingest.py"], cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "15 added" in first.stdout
+    run = subprocess.run([str(bindir / "hirebot"), "ask", "--json", "What does a senior AI engineer earn?"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["grounded"] and any("Gutierrez" in s["original"] for s in data["sources"])
+    again = subprocess.run([sys.executable, "ingest.py"], cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert "0 texts embedded" in again.stdout

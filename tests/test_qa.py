@@ -1,0 +1,106 @@
+"""Questions end to end through the real model and a real Chroma index of knowledge/."""
+
+import pytest
+
+from bot.errors import BadQuestion
+from bot.qa import is_follow_up, split_compound, validate_question
+
+
+def test_validation_refuses_empty_and_overlong_questions_with_a_reason():
+    with pytest.raises(BadQuestion) as empty:
+        validate_question("   \n\t ", max_chars=100)
+    assert "Please type a question" in empty.value.user_message
+    with pytest.raises(BadQuestion) as long:
+        validate_question("why " * 100, max_chars=100)
+    assert "399 characters" in long.value.user_message
+    assert validate_question("  What   pay?\n", max_chars=100) == "What pay?"
+
+
+def test_compound_questions_are_split_into_parts():
+    assert split_compound("What red flags matter, and what should I ask in the MLOps round?") == [
+        "What red flags matter",
+        "what should I ask in the MLOps round?",
+    ]
+    assert split_compound("Is a PhD needed? How long should a trial be?") == [
+        "Is a PhD needed?",
+        "How long should a trial be?",
+    ]
+    assert split_compound("What does an ML scientist do and what do they earn?") == [
+        "What does an ML scientist do and what do they earn?"
+    ]
+
+
+def test_follow_up_detection():
+    assert is_follow_up("and what do they earn?")
+    assert is_follow_up("What about contractors?")
+    assert not is_follow_up("What does a senior AI engineer earn in the United States today?")
+
+
+def test_senior_ai_engineer_pay_cites_each_source_separately(kb_services):
+    answer = kb_services.qa.ask("What does a senior AI engineer earn?")
+    assert answer.grounded
+    assert "$160,000" in answer.answer or "$160k" in answer.answer
+    assert "$210,000" in answer.answer or "$210k" in answer.answer
+    originals = " | ".join(s.original for s in answer.sources)
+    assert "Gutierrez" in originals and "Coders.dev" in originals
+    assert "different figures" in answer.answer  # disagreement is flagged, not merged
+    for n, src in enumerate(answer.sources, 1):
+        assert f"[{n}]" in answer.answer
+        assert src.quote and src.source.startswith("knowledge/")
+        assert src.quote.split(":")[0][:40] in "\n".join(answer.contexts)
+
+
+def test_contractor_rates_come_from_obsidi(kb_services):
+    answer = kb_services.qa.ask("How much do freelance ML developers charge per hour?")
+    assert answer.grounded and "$100" in answer.answer and "$250" in answer.answer
+    cited = [s for s in answer.sources if "$250" in s.quote]
+    assert cited and all("Obsidi" in s.original for s in cited)
+
+
+def test_out_of_scope_questions_are_declined_plainly(kb_services):
+    for question in (
+        "How do I renew a work visa in Germany?",
+        "What's a good carbonara recipe?",
+        "What's the going salary in euros for a data engineer in Berlin?",
+    ):
+        answer = kb_services.qa.ask(question)
+        assert not answer.grounded, question
+        assert "don't have sourced guidance" in answer.answer
+        assert answer.sources == []
+
+
+def test_answers_have_no_duplicate_points(kb_services):
+    answer = kb_services.qa.ask("What red flags should I watch for when hiring ML engineers?")
+    points = [line for line in answer.answer.splitlines() if line.startswith("•")]
+    assert len(points) == len(set(points)) >= 2
+
+
+def test_shorthand_is_understood(kb_services):
+    answer = kb_services.qa.ask("What's typical comp for a mid-level MLE in North America?")
+    assert answer.grounded and "$130" in answer.answer and "$180" in answer.answer
+
+
+def test_follow_up_uses_the_previous_question(kb_services):
+    alone = kb_services.qa.ask("and what do they earn?")
+    followed = kb_services.qa.ask("and what do they earn?", context="What does an ML scientist do?")
+    assert followed.grounded
+    assert "$180,000" in followed.answer or "$180k" in followed.answer
+    assert followed.answer != alone.answer
+
+
+def test_compound_question_answers_both_parts(kb_services):
+    answer = kb_services.qa.ask(
+        "Should we do a paid trial before committing to an ML hire, and what should references "
+        "speak to?"
+    )
+    assert answer.grounded
+    text = answer.answer.lower()
+    assert "2-week" in text or "two-week" in text
+    assert "reference" in text
+
+
+def test_timings_are_reported(kb_services):
+    answer = kb_services.qa.ask("What is MLOps?")
+    assert set(answer.timings) == {"embed_ms", "retrieve_ms", "compose_ms"}
+    assert answer.latency_ms >= sum(answer.timings.values()) * 0.5
+    assert answer.to_dict()["mode"] == "extractive"
