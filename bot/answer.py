@@ -280,6 +280,7 @@ def merge_answers(answers: Sequence[Answer]) -> Answer:
     sources: list[Citation] = []
     index: dict[tuple[str, str], int] = {}
     lines: list[str] = []
+    shown: set[str] = set()
     for part in answers:
         if not part.grounded:
             lines.append(f"_(I have no sourced guidance on: “{part.question}”.)_")
@@ -299,7 +300,11 @@ def merge_answers(answers: Sequence[Answer]) -> Answer:
                     )
             mapping[n] = index[key]
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", part.answer)
-        lines.extend(line for line in text.splitlines() if line.strip())
+        for line in text.splitlines():
+            bare = re.sub(r"\s*\[\d+\]$", "", line).strip()
+            if bare and bare not in shown:
+                shown.add(bare)
+                lines.append(line)
     return Answer(
         question=" ".join(a.question for a in answers),
         answer="\n".join(lines),

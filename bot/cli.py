@@ -18,6 +18,7 @@ from bot.errors import BadQuestion, ConfigError, HirebotError
 from bot.logs import configure_logging
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.roles import RoleRecommendation
 from bot.types import Answer
 
 logger = logging.getLogger("bot.cli")
@@ -48,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="*", help="the question")
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line")
+
+    p = sub.add_parser("pick-role", help="free-text hiring need -> recommended role")
+    p.add_argument("situation", nargs="*", help="the hiring need, in words")
+    p.add_argument("--json", action="store_true", help="print the recommendation as JSON")
+    p.add_argument("--jsonl", action="store_true", help="read situations from stdin, one per line")
 
     p = sub.add_parser("eval", help="run the fixed Q&A set in evals/ and check the gates")
     p.add_argument("--report", type=Path, help="write a Markdown report (with plots) here")
@@ -198,6 +204,50 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def cmd_pick_role(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot pick-role SITUATION [--json]` and `--jsonl`."""
+    if args.jsonl and args.situation:
+        raise UsageError("--jsonl reads situations from stdin; do not also pass one")
+    if not args.jsonl and not args.situation:
+        raise UsageError("pick-role needs a SITUATION (or --jsonl to read them from stdin)")
+    services = _services(settings)
+    limit = settings.max_question_chars
+    if args.jsonl:
+        for line in sys.stdin:
+            situation = line.strip()
+            if not situation:
+                continue
+            if len(situation) > limit:
+                payload: dict[str, object] = {"situation": situation, "error": f"longer than {limit} characters"}
+            else:
+                payload = services.roles.recommend(situation).to_dict()
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return EXIT_OK
+    situation = " ".join(args.situation).strip()
+    if not situation:
+        raise UsageError("the situation is empty: describe the hiring need in words")
+    if len(situation) > limit:
+        raise UsageError(f"the situation is longer than {limit} characters")
+    rec = services.roles.recommend(situation)
+    if args.json:
+        print(json.dumps(rec.to_dict(), ensure_ascii=False))
+    else:
+        print(format_recommendation(rec))
+    return EXIT_OK
+
+
+def format_recommendation(rec: RoleRecommendation) -> str:
+    """Role, scores, rationale and sources for terminals."""
+    ranked = sorted(rec.scores.items(), key=lambda kv: -kv[1])
+    lines = [f"Suggested role: {rec.role} (confidence {rec.confidence:.0%})",
+             "  " + "  ".join(f"{r} {s:.0%}" for r, s in ranked), "", rec.rationale]
+    if rec.sources:
+        lines.append("\nSources:")
+        lines += [f"  [{i}] {s.title} — {s.original} ({s.source})" for i, s in enumerate(rec.sources, 1)]
+    return "\n".join(lines)
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot chat`: an interactive loop over the same core as Slack."""
     from bot.chat import run_chat
@@ -263,13 +313,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_RUNTIME if failures else EXIT_OK
 
 
-def _role_predictor(services: Services) -> Callable[[str], tuple[str, bool]] | None:
-    recommender = getattr(services, "roles", None)
-    if recommender is None:
-        return None
-
+def _role_predictor(services: Services) -> Callable[[str], tuple[str, bool]]:
     def predict(situation: str) -> tuple[str, bool]:
-        rec = recommender.recommend(situation)
+        rec = services.roles.recommend(situation)
         return rec.role, rec.ambiguous
 
     return predict
@@ -280,6 +326,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ask": cmd_ask,
     "chat": cmd_chat,
     "eval": cmd_eval,
+    "pick-role": cmd_pick_role,
     "serve": cmd_serve,
     "run": cmd_run,
 }

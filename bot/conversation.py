@@ -6,16 +6,18 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import HirebotError
 from bot.qa import QuestionAnswerer
+from bot.role_dialog import DialogView, RoleDialog, describes_need, wants_walkthrough
+from bot.roles import RoleRecommendation
 from bot.state import Feedback, StateStore
 from bot.types import Answer
 
 logger = logging.getLogger(__name__)
-ReplyKind = Literal["answer", "help", "error"]
+ReplyKind = Literal["answer", "help", "error", "dialog", "recommendation"]
 VOTES = ("up", "down")
 _GREETING = re.compile(r"^(hi|hello|hey|help|yo|hiya|good (morning|afternoon|evening))\W*$", re.I)
 
@@ -28,7 +30,8 @@ class Reply:
     text: str
     answer: Answer | None = None
     answer_id: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    view: DialogView | None = None
+    recommendation: RoleRecommendation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +46,26 @@ class FeedbackResult:
 class Conversations:
     """Keeps per-conversation context (the previous question) and answer records for feedback."""
 
-    def __init__(self, qa: QuestionAnswerer, state: StateStore, *, ttl_s: int) -> None:
+    def __init__(
+        self, qa: QuestionAnswerer, state: StateStore, *, ttl_s: int, dialog: RoleDialog | None = None
+    ) -> None:
         self.qa = qa
         self.state = state
         self.ttl_s = ttl_s
+        self.dialog = dialog
 
     def respond(self, *, conversation: str, user: str, text: str) -> Reply:
         """Answer `text` in `conversation`, using that conversation's previous question as context."""
         cleaned = text.strip()
+        if self.dialog is not None and cleaned and self.dialog.is_active(conversation):
+            return dialog_reply(self.dialog.text(conversation, cleaned))
         if not cleaned or _GREETING.match(cleaned):
             return Reply(kind="help", text=HELP_TEXT)
+        if self.dialog is not None and wants_walkthrough(cleaned):
+            return dialog_reply(self.dialog.start(conversation))
+        if self.dialog is not None and describes_need(cleaned):
+            rec = self.dialog.recommend(cleaned)
+            return Reply(kind="recommendation", text=rec.rationale, recommendation=rec)
         key = f"conv:{conversation}"
         previous = (self.state.get(key) or {}).get("question")
         try:
@@ -100,6 +113,19 @@ class Conversations:
         if not first:
             message += " (Your earlier vote on this answer was replaced.)"
         return FeedbackResult(True, first, message)
+
+
+def dialog_reply(view: DialogView) -> Reply:
+    """Wrap a dialog view as a reply (its text is a plain fallback)."""
+    from bot.role_dialog import NoticeView, QuestionView
+
+    if isinstance(view, NoticeView):
+        text = view.text
+    elif isinstance(view, QuestionView):
+        text = f"Question {view.number} of {view.total}: {view.question.prompt}"
+    else:
+        text = f"Recommended role: {view.outcome.role}"
+    return Reply(kind="dialog", text=text, view=view)
 
 
 HELP_TEXT = (

@@ -130,21 +130,29 @@ class QuestionAnswerer:
         self.scope = scope or ScopeConfig()
         self.units = UnitCache(store)
 
-    def ask(self, question: str, *, context: str | None = None) -> Answer:
-        """Answer one question; `context` is the previous question of the same conversation."""
+    def ask(
+        self, question: str, *, context: str | None = None, composer: ComposerConfig | None = None
+    ) -> Answer:
+        """Answer one question; `context` is the previous question of the same conversation;
+        `composer` overrides answer length limits (e.g. for the sections of a hiring brief)."""
         started = time.perf_counter()
         text = validate_question(question, max_chars=self.max_question_chars)
         query = expand_shorthand(f"{context} {text}" if context and is_follow_up(text) else text)
         parts = split_compound(query)
         timings = {"embed_ms": 0.0, "retrieve_ms": 0.0, "compose_ms": 0.0}
-        answers = [self._answer_part(part, timings, parts=len(parts)) for part in parts]
+        answers = [
+            self._answer_part(part, timings, parts=len(parts), composer=composer or self.composer)
+            for part in parts
+        ]
         answer = answers[0] if len(answers) == 1 else merge_answers(answers)
         answer.question = text
         answer.timings = timings
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
-    def _answer_part(self, query: str, timings: dict[str, float], *, parts: int) -> Answer:
+    def _answer_part(
+        self, query: str, timings: dict[str, float], *, parts: int, composer: ComposerConfig
+    ) -> Answer:
         t0 = time.perf_counter()
         vector = self.retriever.embed_query(query)
         t1 = time.perf_counter()
@@ -153,7 +161,6 @@ class QuestionAnswerer:
             raise IndexMissing("the knowledge index is empty")
         units = self.units.get([h.chunk.id for h in hits])
         t2 = time.perf_counter()
-        composer = self.composer
         if parts > 1:
             composer = replace(
                 composer,

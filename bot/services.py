@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.brief import BriefBuilder
 from bot.conversation import Conversations
 from bot.embeddings import Embedder, load_embedder
 from bot.ingestion import IngestReport, ingest
 from bot.qa import QuestionAnswerer
 from bot.retrieval import HybridRetriever
+from bot.role_dialog import RoleDialog
+from bot.roles import RoleRecommender
 from bot.settings import Settings
 from bot.state import StateStore, open_state_store
 from bot.store import ChromaStore, chroma_client
@@ -30,6 +33,7 @@ class Services:
     qa: QuestionAnswerer
     state: StateStore
     conversations: Conversations
+    roles: RoleDialog
 
     def ingest(self, paths: list[Path] | None = None, *, progress: bool | None = None) -> IngestReport:
         """Incrementally (re)index `paths` (default: the knowledge directory)."""
@@ -70,6 +74,12 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         max_question_chars=settings.max_question_chars,
     )
     state = open_state_store(redis_url=settings.redis_url, sqlite_path=settings.state_path)
+    roles = RoleDialog(
+        state,
+        RoleRecommender(store, embedder),
+        BriefBuilder(qa),
+        ttl_s=settings.walkthrough_ttl_s,
+    )
     return Services(
         settings=settings,
         embedder=embedder,
@@ -77,5 +87,6 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         retriever=retriever,
         qa=qa,
         state=state,
-        conversations=Conversations(qa, state, ttl_s=settings.state_ttl_s),
+        conversations=Conversations(qa, state, ttl_s=settings.state_ttl_s, dialog=roles),
+        roles=roles,
     )

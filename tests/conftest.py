@@ -107,6 +107,7 @@ def slack_services_for(kb_services: Services, state_dir: Path, api_url: str) -> 
     import dataclasses
 
     from bot.conversation import Conversations
+    from bot.role_dialog import RoleDialog
     from bot.state import SQLiteStateStore
 
     settings = kb_services.settings.model_copy(
@@ -117,11 +118,15 @@ def slack_services_for(kb_services: Services, state_dir: Path, api_url: str) -> 
         }
     )
     state = SQLiteStateStore(state_dir / "state.sqlite3")
+    roles = RoleDialog(
+        state, kb_services.roles.recommender, kb_services.roles.briefs, ttl_s=settings.walkthrough_ttl_s
+    )
     return dataclasses.replace(
         kb_services,
         settings=settings,
         state=state,
-        conversations=Conversations(kb_services.qa, state, ttl_s=settings.state_ttl_s),
+        roles=roles,
+        conversations=Conversations(kb_services.qa, state, ttl_s=settings.state_ttl_s, dialog=roles),
     )
 
 

@@ -118,6 +118,10 @@ def build_reply(reply: Reply) -> tuple[str, list[Block]]:
     """Fallback text and blocks for any core reply."""
     if reply.kind == "answer" and reply.answer is not None:
         return clip(reply.text, TEXT_LIMIT), build_answer_blocks(reply.answer, reply.answer_id)
+    if reply.kind == "dialog" and reply.view is not None:
+        return clip(reply.text, TEXT_LIMIT), build_dialog_blocks(reply.view)
+    if reply.kind == "recommendation" and reply.recommendation is not None:
+        return clip(reply.text, TEXT_LIMIT), build_recommendation_blocks(reply.recommendation)
     return clip(reply.text, TEXT_LIMIT), [section(p) for p in split_text(to_mrkdwn(reply.text))]
 
 
@@ -146,9 +150,14 @@ def build_home_view(*, chunks: int, documents: int, feedback: dict[str, int]) ->
                 "earn?` (I reply in the thread)\n• Or send me a direct message."
             ),
             section(
-                "*Not sure which role you need?* Send me a DM saying *help me pick a role* and I "
-                "will walk you through a few questions and finish with a sourced hiring brief."
+                "*Not sure which role you need?* I'll ask five quick questions and finish with a "
+                "sourced hiring brief: job description outline, skills, interview plan, red flags "
+                "and pay ranges. Click below, or DM me *help me pick a role*."
             ),
+            {
+                "type": "actions",
+                "elements": [button("Start the role walkthrough", ROLE_START, "new", style="primary")],
+            },
             {"type": "divider"},
             context(
                 f"Knowledge base: {documents} documents, {chunks} passages · "
@@ -174,3 +183,127 @@ SUGGESTED_PROMPTS: tuple[dict[str, str], ...] = (
         "message": "Which red flags should I watch for when interviewing ML candidates?",
     },
 )
+
+
+# ---- role walkthrough and recommendations ---------------------------------------------------
+
+ROLE_CHOOSE = "role_choose"
+ROLE_BACK = "role_back"
+ROLE_RESTART = "role_restart"
+ROLE_CANCEL = "role_cancel"
+ROLE_START = "role_start"
+ROLE_BRIEF = "role_brief"
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+    """A plain-text button."""
+    b: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
+        "value": value,
+    }
+    if style:
+        b["style"] = style
+    return b
+
+
+def build_question_blocks(view: Any) -> list[Block]:
+    """One walkthrough step: the question, one button per option, and back / start over / cancel."""
+    walk, question = view.walk, view.question
+    blocks: list[Block] = []
+    if view.note:
+        blocks.append(context(view.note))
+    blocks += [
+        section(f"*Question {view.number} of {view.total}* — {question.prompt}"),
+        context(f"Based on {question.source}. Click an answer or type your own in words."),
+        {
+            "type": "actions",
+            "block_id": f"role_options:{walk.id}:{question.id}",
+            "elements": [
+                button(o.label, f"{ROLE_CHOOSE}_{i}", f"{walk.id}|{question.id}|{o.id}")
+                for i, o in enumerate(question.options)
+            ],
+        },
+    ]
+    controls = [button("↩︎ Back", ROLE_BACK, walk.id)] if walk.position else []
+    controls += [button("Start over", ROLE_RESTART, walk.id), button("Cancel", ROLE_CANCEL, walk.id)]
+    blocks.append({"type": "actions", "block_id": f"role_controls:{walk.id}", "elements": controls})
+    return blocks
+
+
+def _role_name(role: str) -> str:
+    from bot.roles import ROLE_NAMES
+
+    return ROLE_NAMES.get(role, role)
+
+
+def build_brief_blocks(brief: Any) -> list[Block]:
+    """The sourced hiring brief: one part per section, each with its own sources line."""
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(
+            f"Hiring brief: {_role_name(brief.role)}", 150)}}
+    ]
+    for part in brief.sections:
+        answer = part.answer
+        body = to_mrkdwn(answer.answer) if answer.grounded else "_The knowledge base has nothing on this yet._"
+        pieces = split_text(f"*{part.title}*\n{body}")
+        blocks += [section(p) for p in pieces[:2]]
+        if answer.grounded and answer.sources:
+            cites = " · ".join(
+                f"[{n}] {escape(s.title)} — _{escape(s.original)}_" for n, s in enumerate(answer.sources, 1)
+            )
+            blocks.append(context(clip(cites, 1900)))
+    return blocks[: MAX_BLOCKS - 2]
+
+
+def build_result_blocks(view: Any) -> list[Block]:
+    """The walkthrough's result card: recommendation, runner-up, why, then the brief."""
+    outcome = view.outcome
+    pct = {r: f"{s:.0%}" for r, s in outcome.scores.items()}
+    title = f"*Recommended: {_role_name(outcome.role)}* ({pct[outcome.role]} of the evidence)"
+    if outcome.runner_up:
+        title += f"\nClose second: *{_role_name(outcome.runner_up)}* ({pct[outcome.runner_up]})"
+    why = "\n".join(f"• You said: _{escape(step.text)}_" for step in outcome.supporting) or "• (no single answer dominated)"
+    blocks = [section(title), section(f"*Why*\n{why}"), {"type": "divider"}]
+    blocks += build_brief_blocks(view.brief)
+    blocks.append({"type": "actions", "block_id": f"role_done:{view.walk.id}",
+                   "elements": [button("Start a new walkthrough", ROLE_START, "new")]})
+    return blocks[:MAX_BLOCKS]
+
+
+def build_notice_blocks(view: Any) -> list[Block]:
+    """A short notice, with a start button when it invites a restart."""
+    blocks: list[Block] = [section(view.text)]
+    if view.restart:
+        blocks.append({"type": "actions", "elements": [
+            button("Start the role walkthrough", ROLE_START, "new", style="primary")]})
+    return blocks
+
+
+def build_dialog_blocks(view: Any) -> list[Block]:
+    """Blocks for any walkthrough view."""
+    from bot.role_dialog import NoticeView, QuestionView
+
+    if isinstance(view, QuestionView):
+        return build_question_blocks(view)
+    if isinstance(view, NoticeView):
+        return build_notice_blocks(view)
+    return build_result_blocks(view)
+
+
+def build_recommendation_blocks(rec: Any) -> list[Block]:
+    """Free-text recommendation: role, scores, rationale, sources, and next steps."""
+    ranked = sorted(rec.scores.items(), key=lambda kv: -kv[1])
+    bars = "  ".join(f"{_role_name(r)} {s:.0%}" for r, s in ranked)
+    blocks = [
+        section(f"*Suggested role: {_role_name(rec.role)}* (confidence {rec.confidence:.0%})"),
+        context(bars),
+        section(to_mrkdwn(rec.rationale)),
+    ]
+    blocks += build_sources_blocks(rec.sources)
+    blocks.append({"type": "actions", "elements": [
+        button(f"Hiring brief for {_role_name(rec.role)}", ROLE_BRIEF, rec.role, style="primary"),
+        button("Guided walkthrough", ROLE_START, "new"),
+    ]})
+    return blocks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from bot.slack.listeners import actions, assistant, events
+from bot.slack.listeners import actions, assistant, commands, events
 
 
 def register(app: App, services: Services) -> None:
@@ -13,3 +13,4 @@ def register(app: App, services: Services) -> None:
     assistant.register(app, services)  # before events: it claims DM threads (assistant threads)
     events.register(app, services)
     actions.register(app, services)
+    commands.register(app, services)

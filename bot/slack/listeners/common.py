@@ -49,3 +49,15 @@ def _log_fields(event: dict[str, Any], started: float, outcome: str) -> dict[str
         "outcome": outcome,
         "latency_ms": round((time.perf_counter() - started) * 1000, 1),
     }
+
+
+def conversation_key(channel: str, thread_ts: str | None) -> str:
+    """One key per conversation: a thread (channel or assistant), or a DM's top level."""
+    return f"{channel}:{thread_ts}" if thread_ts else f"im:{channel}"
+
+
+def action_context(body: dict[str, Any]) -> tuple[str, str, str | None, str | None]:
+    """(user, channel, message ts, thread ts) of a block action."""
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+    return body["user"]["id"], channel, message.get("ts"), message.get("thread_ts")
