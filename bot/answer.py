@@ -29,7 +29,9 @@ _PAY_WORDS = re.compile(
     r"how much|hourly|make\b|offer\w*)",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = re.compile(r"\b(how many|how much|percent\w*|what share|figure|statistic\w*)\b", re.I)
+_NUMBER_WORDS = re.compile(
+    r"\b(how many|how much|percent\w*|what share|figure|statistic\w*)\b", re.I
+)
 MAX_LIST_ITEMS = 7
 MAX_ITEM_CHARS = 320
 LIST_INDENT = "      "
@@ -135,7 +137,11 @@ def score_units(
                 score += cfg.role_bonus if q_roles & unit_roles else -cfg.role_bonus
             if q_levels and any(level in text.lower() for level in q_levels):
                 score += cfg.role_bonus / 2
-            context = [r.text for r in records if r.paragraph == record.paragraph and r.index < record.index]
+            context = [
+                r.text
+                for r in records
+                if r.paragraph == record.paragraph and r.index < record.index
+            ]
             origins = attribute(
                 record.text, context=context, headings=hit.chunk.headings, origins=hit.chunk.origins
             )
@@ -170,10 +176,15 @@ def select(candidates: Sequence[_Candidate], cfg: ComposerConfig) -> list[_Candi
         if cand.score < floor or len(chosen) >= cfg.max_points:
             break
         key = re.sub(r"\W+", " ", cand.unit.text.lower()).strip()
-        list_key = (cand.chunk.id, cand.unit.lead if cand.unit.lead is not None else cand.unit.index)
+        list_key = (
+            cand.chunk.id,
+            cand.unit.lead if cand.unit.lead is not None else cand.unit.index,
+        )
         if key in seen_text or (cand.items and list_key in lists):
             continue
-        if any(float(np.dot(cand.unit.vector, c.unit.vector)) > cfg.duplicate_cosine for c in chosen):
+        if any(
+            float(np.dot(cand.unit.vector, c.unit.vector)) > cfg.duplicate_cosine for c in chosen
+        ):
             continue
         shown = len(_sentence_for(cand))
         if length + shown > cfg.max_chars and chosen:
@@ -191,13 +202,14 @@ def render(question: str, chosen: Sequence[_Candidate], hits: Sequence[Hit]) -> 
     doc_order: dict[str, int] = {}
     for cand in chosen:
         doc_order.setdefault(cand.chunk.source, len(doc_order))
-    ordered = sorted(
-        chosen, key=lambda c: (doc_order[c.chunk.source], c.chunk.index, c.unit.index)
-    )
+    ordered = sorted(chosen, key=lambda c: (doc_order[c.chunk.source], c.chunk.index, c.unit.index))
     groups: list[list[_Candidate]] = []
     listed: set[tuple[str, int]] = set()
     for cand in ordered:
-        list_key = (cand.chunk.id, cand.unit.lead if cand.unit.lead is not None else cand.unit.index)
+        list_key = (
+            cand.chunk.id,
+            cand.unit.lead if cand.unit.lead is not None else cand.unit.index,
+        )
         if cand.items and list_key in listed:
             continue  # its list is already shown in full
         if cand.items:
@@ -295,11 +307,12 @@ def merge_answers(answers: Sequence[Answer]) -> Answer:
                 merged = sources[index[key] - 1]
                 if src.quote not in merged.quote:
                     sources[index[key] - 1] = replace(
-                        merged, quote=_clip(f"{merged.quote} {src.quote}", 500),
+                        merged,
+                        quote=_clip(f"{merged.quote} {src.quote}", 500),
                         score=max(merged.score, src.score),
                     )
             mapping[n] = index[key]
-        text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", part.answer)
+        text = _renumber(part.answer, mapping)
         for line in text.splitlines():
             bare = re.sub(r"\s*\[\d+\]$", "", line).strip()
             if bare and bare not in shown:
@@ -314,6 +327,11 @@ def merge_answers(answers: Sequence[Answer]) -> Answer:
         hits=hits,
         scope_reason="; ".join(a.scope_reason for a in answers),
     )
+
+
+def _renumber(text: str, mapping: dict[int, int]) -> str:
+    """Rewrite citation markers [n] -> [mapping[n]]."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", text)
 
 
 def _interleave(lists: Sequence[Sequence[Hit]]) -> list[Hit]:

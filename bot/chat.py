@@ -26,7 +26,9 @@ def render_view(view: DialogView) -> str:
         return view.text + (" Type /role to start." if view.restart else "")
     if isinstance(view, QuestionView):
         lines = [view.note] if view.note else []
-        lines.append(f"Question {view.number} of {view.total}: {view.question.prompt.replace('*', '')}")
+        lines.append(
+            f"Question {view.number} of {view.total}: {view.question.prompt.replace('*', '')}"
+        )
         lines += [f"  {i}. {o.label}" for i, o in enumerate(view.question.options, 1)]
         lines.append("  (number or your own words; back / start over / cancel)")
         return "\n".join(lines)
@@ -79,7 +81,9 @@ def run_chat(services: Services, stdin: TextIO, stdout: TextIO) -> int:
                 view = services.roles.start(CONVERSATION)
                 stdout.write("hirebot> " + render_view(view) + "\n")
                 continue
-            reply = services.conversations.respond(conversation=CONVERSATION, user="terminal", text=text)
+            reply = services.conversations.respond(
+                conversation=CONVERSATION, user="terminal", text=text
+            )
         except HirebotError as exc:
             stdout.write(f"hirebot> {exc.user_message}\n")
             continue

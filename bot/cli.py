@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from bot import __version__
 from bot.errors import BadQuestion, ConfigError, HirebotError
 from bot.logs import configure_logging
+from bot.roles import RoleRecommendation
 from bot.services import Services, build_services
 from bot.settings import Settings
-from bot.roles import RoleRecommendation
 from bot.types import Answer
 
 logger = logging.getLogger("bot.cli")
@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evals-dir", type=Path, default=Path("evals"), help="where the sets live")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
-    p = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN, else HTTP)")
+    p = sub.add_parser(
+        "serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN, else HTTP)"
+    )
     p.add_argument("--http", action="store_true", help="HTTP mode even when SLACK_APP_TOKEN is set")
     p.add_argument("--port", type=int, default=None, help="HTTP port (default 3000)")
     p.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
@@ -114,8 +116,12 @@ def _load_settings() -> Settings:
 
 
 def _secrets(settings: Settings) -> tuple[str, ...]:
-    values = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
-              settings.llm_api_key)
+    values = (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.llm_api_key,
+    )
     return tuple(v.get_secret_value() for v in values if v is not None)
 
 
@@ -218,7 +224,10 @@ def cmd_pick_role(args: argparse.Namespace, settings: Settings) -> int:
             if not situation:
                 continue
             if len(situation) > limit:
-                payload: dict[str, object] = {"situation": situation, "error": f"longer than {limit} characters"}
+                payload: dict[str, object] = {
+                    "situation": situation,
+                    "error": f"longer than {limit} characters",
+                }
             else:
                 payload = services.roles.recommend(situation).to_dict()
             sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -240,11 +249,17 @@ def cmd_pick_role(args: argparse.Namespace, settings: Settings) -> int:
 def format_recommendation(rec: RoleRecommendation) -> str:
     """Role, scores, rationale and sources for terminals."""
     ranked = sorted(rec.scores.items(), key=lambda kv: -kv[1])
-    lines = [f"Suggested role: {rec.role} (confidence {rec.confidence:.0%})",
-             "  " + "  ".join(f"{r} {s:.0%}" for r, s in ranked), "", rec.rationale]
+    lines = [
+        f"Suggested role: {rec.role} (confidence {rec.confidence:.0%})",
+        "  " + "  ".join(f"{r} {s:.0%}" for r, s in ranked),
+        "",
+        rec.rationale,
+    ]
     if rec.sources:
         lines.append("\nSources:")
-        lines += [f"  [{i}] {s.title} — {s.original} ({s.source})" for i, s in enumerate(rec.sources, 1)]
+        lines += [
+            f"  [{i}] {s.title} — {s.original} ({s.source})" for i, s in enumerate(rec.sources, 1)
+        ]
     return "\n".join(lines)
 
 
@@ -261,7 +276,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.port is not None and not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
     if not settings.slack_enabled:
-        raise ConfigError("SLACK_BOT_TOKEN is not set; export it (and SLACK_SIGNING_SECRET for HTTP)")
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set; export it (and SLACK_SIGNING_SECRET for HTTP)"
+        )
     from bot.slack.server import serve
 
     http = args.http or settings.slack_app_token is None
@@ -294,7 +311,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     services = _services(settings, ensure_index=False)
     report = services.ingest(progress=False)
     if not report.ok:
-        print(f"hirebot: warning: {len(report.failures)} knowledge file(s) skipped", file=sys.stderr)
+        print(
+            f"hirebot: warning: {len(report.failures)} knowledge file(s) skipped", file=sys.stderr
+        )
     result = evaluation.run_eval(
         qa_items,
         make_qa=evaluation.qa_factory(services.qa),
@@ -303,8 +322,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     )
     failures = evaluation.check_gates(result, thresholds)
     if args.json:
-        print(json.dumps({"summary": result.summary, "roles": result.roles,
-                          "gate_failures": [str(f) for f in failures]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "summary": result.summary,
+                    "roles": result.roles,
+                    "gate_failures": [str(f) for f in failures],
+                },
+                indent=2,
+            )
+        )
     else:
         print(format_console(result, failures))
     if args.report:

@@ -47,7 +47,12 @@ class Conversations:
     """Keeps per-conversation context (the previous question) and answer records for feedback."""
 
     def __init__(
-        self, qa: QuestionAnswerer, state: StateStore, *, ttl_s: int, dialog: RoleDialog | None = None
+        self,
+        qa: QuestionAnswerer,
+        state: StateStore,
+        *,
+        ttl_s: int,
+        dialog: RoleDialog | None = None,
     ) -> None:
         self.qa = qa
         self.state = state
@@ -87,14 +92,18 @@ class Conversations:
         )
         return Reply(kind="answer", text=answer.answer, answer=answer, answer_id=answer_id)
 
-    def record_feedback(self, *, answer_id: str, user: str, vote: str, channel: str = "") -> FeedbackResult:
+    def record_feedback(
+        self, *, answer_id: str, user: str, vote: str, channel: str = ""
+    ) -> FeedbackResult:
         """Store a 👍/👎 for a known answer; unknown or expired answers are reported, not stored."""
         if vote not in VOTES:
             return FeedbackResult(False, False, "Sorry, I didn't understand that button.")
         record = self.state.get(f"answer:{answer_id}")
         if record is None:
             return FeedbackResult(
-                False, False, "Thanks! That answer is too old to rate now, but feel free to ask again."
+                False,
+                False,
+                "Thanks! That answer is too old to rate now, but feel free to ask again.",
             )
         first = self.state.add_feedback(
             Feedback(

@@ -185,8 +185,12 @@ def _slug(text: str) -> str:
 
 
 class _HTMLToMarkdown(HTMLParser):
-    _BLOCK = {"p", "div", "section", "article", "br", "tr", "table", "ul", "ol", "blockquote"}
-    _SKIP = {"script", "style", "nav", "footer", "head", "noscript", "svg"}
+    _BLOCK: frozenset[str] = frozenset(
+        {"p", "div", "section", "article", "br", "tr", "table", "ul", "ol", "blockquote"}
+    )
+    _SKIP: frozenset[str] = frozenset(
+        {"script", "style", "nav", "footer", "head", "noscript", "svg"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -157,8 +157,12 @@ def _plots(result: EvalResult, path: Path) -> list[Path]:
     hist = path.with_name(path.stem + "-latency.png")
     fig, ax = plt.subplots(figsize=(7, 4))
     for mode in modes:
-        ax.hist([q.latency_ms for q in result.questions[mode]], bins=20, alpha=0.55,
-                label=MODE_LABELS.get(mode, mode))
+        ax.hist(
+            [q.latency_ms for q in result.questions[mode]],
+            bins=20,
+            alpha=0.55,
+            label=MODE_LABELS.get(mode, mode),
+        )
     ax.set_xlabel("latency per question (ms)")
     ax.set_ylabel("questions")
     ax.set_title("Answer latency")

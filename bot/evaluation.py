@@ -253,7 +253,9 @@ def evaluate_roles(
         role, _ = predict(item.situation)
         pairs.append((item.role, role))
         if role != item.role:
-            misses.append({"id": item.id, "situation": item.situation, "expected": item.role, "got": role})
+            misses.append(
+                {"id": item.id, "situation": item.situation, "expected": item.role, "got": role}
+            )
     acceptable = 0
     flagged = 0
     for item in unclear:

@@ -145,7 +145,9 @@ def ingest(
         except DocumentError as exc:
             report.failures.append((source, str(exc)))
 
-    chunks = [c for doc in fresh for c in chunk_document(doc, size=chunk_size, overlap=chunk_overlap)]
+    chunks = [
+        c for doc in fresh for c in chunk_document(doc, size=chunk_size, overlap=chunk_overlap)
+    ]
     units = _unit_texts(chunks)
     vectors = _embed_all(
         embedder,

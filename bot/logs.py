@@ -75,7 +75,9 @@ class TextFormatter(logging.Formatter):
         return base
 
 
-def configure_logging(*, fmt: str = "text", level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
+def configure_logging(
+    *, fmt: str = "text", level: str = "INFO", secrets: tuple[str, ...] = ()
+) -> None:
     """Route all logs to stderr in the chosen format, with secrets redacted."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
@@ -86,7 +88,15 @@ def configure_logging(*, fmt: str = "text", level: str = "INFO", secrets: tuple[
     handler.addFilter(_quiet_libraries)
 
 
-_NOISY = ("httpx", "httpcore", "urllib3", "chromadb", "sentence_transformers", "transformers", "bm25s")
+_NOISY = (
+    "httpx",
+    "httpcore",
+    "urllib3",
+    "chromadb",
+    "sentence_transformers",
+    "transformers",
+    "bm25s",
+)
 
 
 def _quiet_libraries(record: logging.LogRecord) -> bool:

@@ -103,6 +103,9 @@ def grounded_share(answer_text: str, contexts: Sequence[str]) -> float:
             grounded += 1
             continue
         words = re.findall(r"[a-z0-9$%.,-]+", normalize(body))
-        if words and sum(w.strip(".,") in all_words or w in all_words for w in words) / len(words) >= 0.9:
+        if (
+            words
+            and sum(w.strip(".,") in all_words or w in all_words for w in words) / len(words) >= 0.9
+        ):
             grounded += 1
     return grounded / len(lines)

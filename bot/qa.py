@@ -6,8 +6,8 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -65,7 +65,9 @@ def split_compound(question: str) -> list[str]:
     """Split 'X? And Y?' or 'X, and what Y' into separately answerable parts (at most three);
     a part too short to stand alone stays with its neighbour."""
     raw = [p.strip() for p in _PART_BREAK.split(question) if p and p.strip()]
-    raw = [re.sub(r"^(?:two things|a few things|questions?)\s*:\s*", "", p, flags=re.I) for p in raw]
+    raw = [
+        re.sub(r"^(?:two things|a few things|questions?)\s*:\s*", "", p, flags=re.I) for p in raw
+    ]
     parts: list[str] = []
     for part in raw:
         if parts and len(tokenize(part)) < 2:

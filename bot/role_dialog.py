@@ -114,7 +114,9 @@ class RoleDialog:
         try:
             return wt.Walkthrough.from_dict(raw)
         except (KeyError, TypeError, ValueError):
-            logger.warning("dropping unreadable walkthrough state", extra={"conversation": conversation})
+            logger.warning(
+                "dropping unreadable walkthrough state", extra={"conversation": conversation}
+            )
             self.state.delete(self._key(conversation))
             return None
 
@@ -138,7 +140,9 @@ class RoleDialog:
         """True while a walkthrough awaits an answer here."""
         return self.load(conversation) is not None
 
-    def click(self, conversation: str, walk_id: str, question_id: str, option_id: str) -> DialogView:
+    def click(
+        self, conversation: str, walk_id: str, question_id: str, option_id: str
+    ) -> DialogView:
         """A button answer; stale or unknown clicks get the gentle 'expired' notice."""
         walk = self.load(conversation)
         if walk is None or walk.id != walk_id:
@@ -165,7 +169,9 @@ class RoleDialog:
     def cancel(self, conversation: str) -> NoticeView:
         """Stop the walkthrough."""
         self.state.delete(self._key(conversation))
-        return NoticeView("Walkthrough stopped. Ask me anything, or say *help me pick a role* to restart.")
+        return NoticeView(
+            "Walkthrough stopped. Ask me anything, or say *help me pick a role* to restart."
+        )
 
     def text(self, conversation: str, text: str) -> DialogView:
         """A typed message while a walkthrough is active: a command word, an option number or

@@ -88,14 +88,18 @@ def assess(
         return ScopeDecision(False, "nothing retrieved")
     best_chunk = max(h.dense for h in hits)
     if best_chunk < cfg.min_chunk or best_unit < cfg.min_unit:
-        return ScopeDecision(False, f"low similarity (chunk {best_chunk:.2f}, sentence {best_unit:.2f})")
+        return ScopeDecision(
+            False, f"low similarity (chunk {best_chunk:.2f}, sentence {best_unit:.2f})"
+        )
     unknown = unknown_words(question, vocabulary)
     if not unknown:
         return ScopeDecision(True, "covered")
     names = [w for w in unknown if is_name(w, question)]
     needed = cfg.min_kept_meaning_named if names else cfg.min_kept_meaning
     unknown_lower = {w.lower() for w in unknown}
-    kept = " ".join(w for w in _WORD.findall(question) if w.strip(".,'’").lower() not in unknown_lower)
+    kept = " ".join(
+        w for w in _WORD.findall(question) if w.strip(".,'’").lower() not in unknown_lower
+    )
     kept_meaning = float(np.dot(question_vector, embed(kept))) if kept.strip() else 0.0
     if kept_meaning < needed:
         return ScopeDecision(

@@ -35,7 +35,9 @@ class Services:
     conversations: Conversations
     roles: RoleDialog
 
-    def ingest(self, paths: list[Path] | None = None, *, progress: bool | None = None) -> IngestReport:
+    def ingest(
+        self, paths: list[Path] | None = None, *, progress: bool | None = None
+    ) -> IngestReport:
         """Incrementally (re)index `paths` (default: the knowledge directory)."""
         return ingest(
             paths or [self.settings.knowledge_dir],

@@ -111,9 +111,11 @@ class SQLiteStateStore:
         return cur.rowcount == 1
 
     def get(self, key: str) -> Value | None:
-        row = self._conn().execute(
-            "SELECT value FROM kv WHERE key = ? AND expires_at > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT value FROM kv WHERE key = ? AND expires_at > ?", (key, time.time()))
+            .fetchone()
+        )
         return None if row is None else dict(json.loads(row[0]))
 
     def put(self, key: str, value: Value, ttl_s: int) -> None:
@@ -140,8 +142,14 @@ class SQLiteStateStore:
             db.execute(
                 "INSERT OR REPLACE INTO feedback (answer_id, user, vote, channel, question, at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (feedback.answer_id, feedback.user, feedback.vote, feedback.channel,
-                 feedback.question, feedback.at or time.time()),
+                (
+                    feedback.answer_id,
+                    feedback.user,
+                    feedback.vote,
+                    feedback.channel,
+                    feedback.question,
+                    feedback.at or time.time(),
+                ),
             )
             db.execute("COMMIT")
         except BaseException:
@@ -150,11 +158,15 @@ class SQLiteStateStore:
         return existed is None
 
     def feedback(self, limit: int = 100) -> list[Feedback]:
-        rows = self._conn().execute(
-            "SELECT answer_id, user, vote, channel, question, at FROM feedback "
-            "ORDER BY at DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT answer_id, user, vote, channel, question, at FROM feedback "
+                "ORDER BY at DESC LIMIT ?",
+                (limit,),
+            )
+            .fetchall()
+        )
         return [Feedback(*row) for row in rows]
 
     def feedback_counts(self) -> dict[str, int]:

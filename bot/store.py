@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
@@ -42,7 +41,9 @@ class UnitRecord:
 class VectorStore(Protocol):
     """What retrieval and ingest need from a vector store."""
 
-    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, units: Sequence[UnitRecord]) -> None:
+    def add(
+        self, chunks: Sequence[Chunk], vectors: np.ndarray, units: Sequence[UnitRecord]
+    ) -> None:
         """Add chunks (with their vectors) and their sentence units."""
         ...
 
@@ -93,10 +94,10 @@ class ChromaEmbeddingFunction:
     def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
 
-    def __call__(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002 - Chroma's name
+    def __call__(self, input: Sequence[str]) -> list[np.ndarray]:
         return list(self._embedder.embed(list(input)))
 
-    def embed_query(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002
+    def embed_query(self, input: Sequence[str]) -> list[np.ndarray]:
         return self(input)
 
     @staticmethod
@@ -131,7 +132,9 @@ def chroma_client(settings: Settings) -> ClientAPI:
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
-            raise ConfigError(f"HIREBOT_CHROMA_URL must be an http(s) URL, got {settings.chroma_url!r}")
+            raise ConfigError(
+                f"HIREBOT_CHROMA_URL must be an http(s) URL, got {settings.chroma_url!r}"
+            )
         try:
             return chromadb.HttpClient(
                 host=url.hostname,
@@ -140,7 +143,9 @@ def chroma_client(settings: Settings) -> ClientAPI:
                 settings=chroma_settings,
             )
         except Exception as exc:  # chromadb raises plain ValueError/ConnectionError variants
-            raise StoreUnavailable(f"Chroma server at {settings.chroma_url} is unreachable: {exc}") from exc
+            raise StoreUnavailable(
+                f"Chroma server at {settings.chroma_url} is unreachable: {exc}"
+            ) from exc
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
@@ -165,22 +170,24 @@ class ChromaStore:
         except Exception as exc:
             raise StoreUnavailable(f"cannot open Chroma collection {name!r}: {exc}") from exc
 
-    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, units: Sequence[UnitRecord]) -> None:
+    def add(
+        self, chunks: Sequence[Chunk], vectors: np.ndarray, units: Sequence[UnitRecord]
+    ) -> None:
         """Add chunks and units in pages (Chroma caps batch sizes)."""
         for start in range(0, len(chunks), _PAGE):
             page = chunks[start : start + _PAGE]
             self._chunks.upsert(
                 ids=[c.id for c in page],
                 documents=[c.text for c in page],
-                embeddings=vectors[start : start + _PAGE],  # type: ignore[arg-type]
-                metadatas=[c.to_metadata() for c in page],  # type: ignore[misc]
+                embeddings=vectors[start : start + _PAGE],
+                metadatas=[c.to_metadata() for c in page],
             )
         for start in range(0, len(units), _PAGE):
             upage = units[start : start + _PAGE]
             self._units.upsert(
                 ids=[u.id for u in upage],
                 documents=[u.text for u in upage],
-                embeddings=np.stack([u.vector for u in upage]),  # type: ignore[arg-type]
+                embeddings=np.stack([u.vector for u in upage]),
                 metadatas=[
                     {
                         "chunk_id": u.chunk_id,
@@ -201,7 +208,7 @@ class ChromaStore:
             if ids:
                 for start in range(0, len(ids), _PAGE):
                     page = ids[start : start + _PAGE]
-                    self._units.delete(where={"chunk_id": {"$in": page}})
+                    self._units.delete(where=_in("chunk_id", page))
                     self._chunks.delete(ids=page)
                 removed += len(ids)
         return removed
@@ -220,7 +227,7 @@ class ChromaStore:
             return []
         try:
             res = self._chunks.query(
-                query_embeddings=[vector],  # type: ignore[list-item]
+                query_embeddings=[vector],
                 n_results=n,
                 include=["documents", "metadatas", "distances"],
             )
@@ -243,7 +250,9 @@ class ChromaStore:
         embeddings = res["embeddings"]
         if embeddings is None:
             return {}
-        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(res["ids"], embeddings, strict=True)}
+        return {
+            i: np.asarray(e, dtype=np.float32) for i, e in zip(res["ids"], embeddings, strict=True)
+        }
 
     def all_chunks(self) -> list[Chunk]:
         """Every chunk, paged."""
@@ -270,7 +279,7 @@ class ChromaStore:
         if not chunk_ids:
             return {}
         res = self._units.get(
-            where={"chunk_id": {"$in": list(chunk_ids)}},
+            where=_in("chunk_id", chunk_ids),
             include=["documents", "metadatas", "embeddings"],
         )
         out: dict[str, list[UnitRecord]] = {cid: [] for cid in chunk_ids}
@@ -334,6 +343,6 @@ class ChromaStore:
                 return
 
 
-def dumps_meta(value: Any) -> str:
-    """JSON-encode a value for collection metadata."""
-    return json.dumps(value, sort_keys=True)
+def _in(field: str, values: Sequence[str]) -> Any:
+    """A Chroma `$in` filter."""
+    return {field: {"$in": list(values)}}

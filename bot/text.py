@@ -6,15 +6,18 @@ import re
 from dataclasses import dataclass
 
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself
-    yourselves s t don shouldn isn aren wasn weren hasn haven hadn doesn didn won wouldn
-    shan mustn needn also may might must shall us get got e g ie eg e.g i.e vs etc re ve ll d m""".split()
+    """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves s t don shouldn isn aren wasn weren hasn haven hadn doesn didn won
+    wouldn shan mustn needn also may might must shall us get got e g ie eg e.g i.e vs etc re
+    ve ll d m
+    """.split()
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")
@@ -29,7 +32,14 @@ def stem(token: str) -> str:
     """A light English stemmer: enough to match 'engineers'/'engineer', 'hiring'/'hire'."""
     if len(token) <= 3 or not token.isalpha():
         return token
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+    for suffix, repl in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+    ):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             base = token[: -len(suffix)] + repl
             if suffix in ("ing", "ed") and len(base) > 2 and base[-1] == base[-2]:

@@ -93,7 +93,9 @@ class Chunk:
             source=str(meta.get("source", "")),
             title=str(meta.get("title", "")),
             headings=tuple(json.loads(str(meta.get("headings") or "[]"))),
-            origins=tuple(Origin.from_dict(o) for o in json.loads(str(meta.get("origins") or "[]"))),
+            origins=tuple(
+                Origin.from_dict(o) for o in json.loads(str(meta.get("origins") or "[]"))
+            ),
             roles=tuple(r for r in str(meta.get("roles", "")).split(",") if r),
             topics=tuple(t for t in str(meta.get("topics", "")).split(",") if t),
             file_hash=str(meta.get("file_hash", "")),

@@ -50,7 +50,11 @@ QUESTIONS: tuple[Question, ...] = (
         (
             Option("analysis", "Analysis and recommendations that inform decisions", _w(ds=3)),
             Option("models", "Trained models running reliably in production", _w(mle=3)),
-            Option("features", "AI features in our product, built on LLMs or other pre-trained models", _w(ai=3)),
+            Option(
+                "features",
+                "AI features in our product, built on LLMs or other pre-trained models",
+                _w(ai=3),
+            ),
             Option("research", "New ML methods, models or research results", _w(mls=3)),
         ),
     ),
@@ -82,7 +86,9 @@ QUESTIONS: tuple[Question, ...] = (
         "Gutierrez: AI engineers may never train a model; ML scientists often train from scratch",
         (
             Option("use_existing", "No — use existing models and AI APIs", _w(ai=2, ds=0.5)),
-            Option("train_serve", "Yes — train, deploy and retrain our own models", _w(mle=2, mls=0.5)),
+            Option(
+                "train_serve", "Yes — train, deploy and retrain our own models", _w(mle=2, mls=0.5)
+            ),
             Option("invent", "Yes — and invent new architectures or algorithms", _w(mls=2)),
             Option("stats", "Mostly statistics and experiments, not deployed models", _w(ds=2)),
         ),
@@ -150,8 +156,12 @@ class Walkthrough:
     def from_dict(cls, data: dict[str, Any]) -> Walkthrough:
         """Inverse of `to_dict` (raises KeyError/TypeError on malformed data)."""
         steps = tuple(
-            Step(str(s["question"]), s.get("option"), str(s.get("text", "")),
-                 {str(k): float(v) for k, v in s["weights"].items()})
+            Step(
+                str(s["question"]),
+                s.get("option"),
+                str(s.get("text", "")),
+                {str(k): float(v) for k, v in s["weights"].items()},
+            )
             for s in data["steps"]
         )
         return cls(id=str(data["id"]), steps=steps)
@@ -222,6 +232,8 @@ def outcome(state: Walkthrough) -> Outcome:
     role, second = ranked[0], ranked[1]
     close = ranked_scores[second] >= RUNNER_UP_RATIO * ranked_scores[role]
     supporting = tuple(
-        s for s in state.steps if s.weights.get(role, 0) == max(s.weights.values()) and s.weights[role] > 0
+        s
+        for s in state.steps
+        if s.weights.get(role, 0) == max(s.weights.values()) and s.weights[role] > 0
     )
     return Outcome(role, second if close else None, ranked_scores, supporting)

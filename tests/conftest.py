@@ -119,14 +119,19 @@ def slack_services_for(kb_services: Services, state_dir: Path, api_url: str) -> 
     )
     state = SQLiteStateStore(state_dir / "state.sqlite3")
     roles = RoleDialog(
-        state, kb_services.roles.recommender, kb_services.roles.briefs, ttl_s=settings.walkthrough_ttl_s
+        state,
+        kb_services.roles.recommender,
+        kb_services.roles.briefs,
+        ttl_s=settings.walkthrough_ttl_s,
     )
     return dataclasses.replace(
         kb_services,
         settings=settings,
         state=state,
         roles=roles,
-        conversations=Conversations(kb_services.qa, state, ttl_s=settings.state_ttl_s, dialog=roles),
+        conversations=Conversations(
+            kb_services.qa, state, ttl_s=settings.state_ttl_s, dialog=roles
+        ),
     )
 
 

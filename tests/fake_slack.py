@@ -3,6 +3,7 @@ plus helpers to send correctly signed Events API / interactivity requests to an 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -60,8 +61,15 @@ class FakeSlackAPI:
         self._server.shutdown()
         self._server.server_close()
 
-    def script(self, method: str, status: int, body: dict[str, Any], *,
-               headers: dict[str, str] | None = None, times: int = 1) -> None:
+    def script(
+        self,
+        method: str,
+        status: int,
+        body: dict[str, Any],
+        *,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
         with self._cond:
             self._scripted.setdefault(method, []).extend([(status, body, headers or {})] * times)
 
@@ -83,7 +91,9 @@ class FakeSlackAPI:
                     raise AssertionError(f"expected {count} x {method}, saw {seen}")
                 self._cond.wait(left)
 
-    def _respond(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _respond(
+        self, method: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._cond:
             queue = self._scripted.get(method)
             if queue:
@@ -91,12 +101,31 @@ class FakeSlackAPI:
             self._ts += 1
             ts = f"{self._ts:.6f}"
         if method == "auth.test":
-            return 200, {"ok": True, "url": "https://fake.slack.test/", "team": "Fake",
-                         "user": "hirebot", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
-                         "bot_id": BOT_ID, "is_enterprise_install": False}, {}
+            return (
+                200,
+                {
+                    "ok": True,
+                    "url": "https://fake.slack.test/",
+                    "team": "Fake",
+                    "user": "hirebot",
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER_ID,
+                    "bot_id": BOT_ID,
+                    "is_enterprise_install": False,
+                },
+                {},
+            )
         if method in ("chat.postMessage", "chat.update"):
-            return 200, {"ok": True, "channel": params.get("channel"), "ts": ts,
-                         "message": {"text": params.get("text"), "ts": ts}}, {}
+            return (
+                200,
+                {
+                    "ok": True,
+                    "channel": params.get("channel"),
+                    "ts": ts,
+                    "message": {"text": params.get("text"), "ts": ts},
+                },
+                {},
+            )
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": ts}, {}
         return 200, {"ok": True}, {}
@@ -110,7 +139,7 @@ class FakeSlackAPI:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
@@ -119,10 +148,8 @@ class FakeSlackAPI:
                     params = dict(parse_qsl(raw))
                 for key in ("blocks", "view", "prompts"):
                     if isinstance(params.get(key), str):
-                        try:
+                        with contextlib.suppress(ValueError):
                             params[key] = json.loads(params[key])
-                        except ValueError:
-                            pass
                 method = self.path.split("/api/", 1)[-1].strip("/")
                 call = Call(method, params, {k.lower(): v for k, v in self.headers.items()})
                 status, body, headers = fake._respond(method, params)
@@ -157,16 +184,29 @@ class SignedPoster:
     base_url: str
     secret: str
 
-    def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
-             timestamp: int | None = None, signature: str | None = None) -> tuple[int, str, float]:
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        signature: str | None = None,
+    ) -> tuple[int, str, float]:
         ts = str(timestamp if timestamp is not None else int(time.time()))
-        sig = signature or SignatureVerifier(self.secret).generate_signature(timestamp=ts, body=body)
+        sig = signature or SignatureVerifier(self.secret).generate_signature(
+            timestamp=ts, body=body
+        )
         request = urllib.request.Request(
             self.base_url + "/slack/events",
             data=body.encode(),
             method="POST",
-            headers={"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
-                     "X-Slack-Signature": sig, **(headers or {})},
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": sig,
+                **(headers or {}),
+            },
         )
         started = time.perf_counter()
         try:
@@ -175,13 +215,24 @@ class SignedPoster:
         except urllib.error.HTTPError as err:
             return err.code, err.read().decode(), time.perf_counter() - started
 
-    def event(self, event: dict[str, Any], *, event_id: str, retry: int | None = None,
-              **kw: Any) -> tuple[int, str, float]:
-        payload = {"token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0APP", "type": "event_callback",
-                   "event_id": event_id, "event_time": int(time.time()), "event": event,
-                   "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}]}
-        headers = {} if retry is None else {"X-Slack-Retry-Num": str(retry),
-                                            "X-Slack-Retry-Reason": "http_timeout"}
+    def event(
+        self, event: dict[str, Any], *, event_id: str, retry: int | None = None, **kw: Any
+    ) -> tuple[int, str, float]:
+        payload = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0APP",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
+        headers = (
+            {}
+            if retry is None
+            else {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        )
         return self.post(json.dumps(payload), "application/json", headers=headers, **kw)
 
     def action(self, payload: dict[str, Any]) -> tuple[int, str, float]:
@@ -189,28 +240,75 @@ class SignedPoster:
         return self.post(body, "application/x-www-form-urlencoded")
 
 
-def mention(text: str, *, channel: str = "C0CHAN", ts: str = "1700000001.000100",
-            thread_ts: str | None = None, user: str = "U0MANAGER") -> dict[str, Any]:
-    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER_ID}> {text}", "ts": ts,
-             "channel": channel, "event_ts": ts}
+def mention(
+    text: str,
+    *,
+    channel: str = "C0CHAN",
+    ts: str = "1700000001.000100",
+    thread_ts: str | None = None,
+    user: str = "U0MANAGER",
+) -> dict[str, Any]:
+    event = {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@{BOT_USER_ID}> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
     if thread_ts:
         event["thread_ts"] = thread_ts
     return event
 
 
-def dm(text: str, *, channel: str = "D0DM", ts: str = "1700000002.000100", user: str = "U0MANAGER",
-       **extra: Any) -> dict[str, Any]:
-    return {"type": "message", "channel_type": "im", "user": user, "text": text, "ts": ts,
-            "channel": channel, "event_ts": ts, **extra}
+def dm(
+    text: str,
+    *,
+    channel: str = "D0DM",
+    ts: str = "1700000002.000100",
+    user: str = "U0MANAGER",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
 
 
-def block_action(action_id: str, value: str, *, user: str = "U0MANAGER", channel: str = "C0CHAN",
-                 message_ts: str = "1700000003.000100", thread_ts: str | None = None) -> dict[str, Any]:
+def block_action(
+    action_id: str,
+    value: str,
+    *,
+    user: str = "U0MANAGER",
+    channel: str = "C0CHAN",
+    message_ts: str = "1700000003.000100",
+    thread_ts: str | None = None,
+) -> dict[str, Any]:
     message: dict[str, Any] = {"ts": message_ts, "type": "message"}
     if thread_ts:
         message["thread_ts"] = thread_ts
-    return {"type": "block_actions", "user": {"id": user, "team_id": TEAM_ID}, "api_app_id": "A0APP",
-            "team": {"id": TEAM_ID}, "channel": {"id": channel}, "container": {"type": "message"},
-            "trigger_id": "123.456", "message": message,
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
-                         "action_ts": str(time.time())}]}
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "team_id": TEAM_ID},
+        "api_app_id": "A0APP",
+        "team": {"id": TEAM_ID},
+        "channel": {"id": channel},
+        "container": {"type": "message"},
+        "trigger_id": "123.456",
+        "message": message,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b",
+                "value": value,
+                "action_ts": str(time.time()),
+            }
+        ],
+    }

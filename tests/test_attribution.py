@@ -1,7 +1,9 @@
 from bot.attribution import attribute, cited_in
 from bot.types import Origin
 
-GUT = Origin("gutierrez", "AI Engineer vs ML Scientist in 2025", "Ignacio Gutierrez", ("Gutierrez",))
+GUT = Origin(
+    "gutierrez", "AI Engineer vs ML Scientist in 2025", "Ignacio Gutierrez", ("Gutierrez",)
+)
 OBS = Origin("obsidi", "How to Hire an ML Developer", "Obsidi", ("Obsidi",))
 BOTH = (GUT, OBS)
 

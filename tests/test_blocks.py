@@ -33,7 +33,9 @@ def test_split_text_respects_the_limit_and_loses_nothing():
     text = "\n".join(f"• point number {i} " + "word " * 30 for i in range(60))
     parts = split_text(text, 500)
     assert all(len(p) <= 500 for p in parts)
-    assert "".join(parts).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    assert "".join(parts).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(
+        " ", ""
+    )
 
 
 def test_answer_blocks_have_answer_sources_and_feedback():

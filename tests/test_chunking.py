@@ -11,7 +11,9 @@ def sample(tmp_path: Path) -> Path:
     body = ["---", "title: Sample", "sources: [Vector Talent Partners]", "---", "# Sample", ""]
     body += ["## Pay", "", "Short pay section about figures.", ""]
     body += ["## Interviews", "", "### Stage one", ""]
-    body += [f"Sentence number {i} talks about interview stage design in detail." for i in range(40)]
+    body += [
+        f"Sentence number {i} talks about interview stage design in detail." for i in range(40)
+    ]
     path = tmp_path / "sample.md"
     path.write_text("\n".join(body), encoding="utf-8")
     return path

@@ -26,7 +26,7 @@ CONTRACT_KEYS = {"question", "answer", "grounded", "sources", "contexts", "mode"
 def test_ask_json_matches_the_contract(kb_env, capsys):
     assert cli.main(["ask", "--json", "What does a senior AI engineer earn?"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert CONTRACT_KEYS <= set(data)
+    assert set(data) >= CONTRACT_KEYS
     assert data["grounded"] is True and data["mode"] == "extractive"
     assert isinstance(data["latency_ms"], float)
     src = data["sources"][0]
@@ -48,7 +48,7 @@ def test_ask_jsonl_keeps_order_and_reports_bad_lines(kb_env, capsys, monkeypatch
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["question"][:10] for o in out] == ["What is ML", "x" * 10, "How do I r"]
     assert out[0]["grounded"] and "error" in out[1] and out[2]["grounded"] is False
-    assert all(CONTRACT_KEYS <= set(o) for o in out)
+    assert all(set(o) >= CONTRACT_KEYS for o in out)
 
 
 @pytest.mark.parametrize(
@@ -104,15 +104,33 @@ def test_console_script_and_ingest_py_run_for_real(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
     env["HIREBOT_DATA_DIR"] = str(tmp_path / "data")
     bindir = Path(sys.executable).parent
-    first = subprocess.run([sys.executable, "ingest.py"], cwd=ROOT, env=env, capture_output=True,
-                           text=True, timeout=300)
+    first = subprocess.run(
+        [sys.executable, "ingest.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert first.returncode == 0, first.stderr
     assert "15 added" in first.stdout
-    run = subprocess.run([str(bindir / "hirebot"), "ask", "--json", "What does a senior AI engineer earn?"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [str(bindir / "hirebot"), "ask", "--json", "What does a senior AI engineer earn?"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["grounded"] and any("Gutierrez" in s["original"] for s in data["sources"])
-    again = subprocess.run([sys.executable, "ingest.py"], cwd=ROOT, env=env, capture_output=True,
-                           text=True, timeout=300)
+    again = subprocess.run(
+        [sys.executable, "ingest.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "0 texts embedded" in again.stdout

@@ -1,7 +1,5 @@
 """The fixed evaluation sets, the gate, and the report."""
 
-from pathlib import Path
-
 import pytest
 
 from bot import evaluation
@@ -47,10 +45,14 @@ def test_thresholds_file_is_valid():
 
 def test_broken_set_is_rejected_with_the_item_named(tmp_path):
     bad = tmp_path / "qa.yaml"
-    bad.write_text("version: 1\nitems:\n  - id: x\n    question: q\n    topic: pay\n    in_scope: true\n")
+    bad.write_text(
+        "version: 1\nitems:\n  - id: x\n    question: q\n    topic: pay\n    in_scope: true\n"
+    )
     with pytest.raises(ConfigError, match=r"item 1 \(x\): missing sources, facts"):
         evaluation.load_qa(bad)
-    bad.write_text("items:\n  - {id: y, question: q, topic: nope, in_scope: false, sources: [], facts: []}\n")
+    bad.write_text(
+        "items:\n  - {id: y, question: q, topic: nope, in_scope: false, sources: [], facts: []}\n"
+    )
     with pytest.raises(ConfigError, match="unknown topic"):
         evaluation.load_qa(bad)
 

@@ -23,8 +23,15 @@ A structured interview compares every candidate on the same dimensions, stage by
 
 def run(services, folder: Path, **kw):
     s = services.settings
-    return ingest([folder], store=services.store, embedder=services.embedder,
-                  chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap, progress=False, **kw)
+    return ingest(
+        [folder],
+        store=services.store,
+        embedder=services.embedder,
+        chunk_size=s.chunk_size,
+        chunk_overlap=s.chunk_overlap,
+        progress=False,
+        **kw,
+    )
 
 
 def corpus(tmp_path: Path) -> Path:
@@ -114,8 +121,14 @@ def test_changed_chunk_settings_reembed_everything(tmp_path, counting_embedder):
     folder = corpus(tmp_path)
     run(services, folder)
     s = services.settings
-    report = ingest([folder], store=services.store, embedder=counting_embedder,
-                    chunk_size=s.chunk_size + 100, chunk_overlap=s.chunk_overlap, progress=False)
+    report = ingest(
+        [folder],
+        store=services.store,
+        embedder=counting_embedder,
+        chunk_size=s.chunk_size + 100,
+        chunk_overlap=s.chunk_overlap,
+        progress=False,
+    )
     assert report.files_changed == 2 and report.texts_embedded > 0
 
 

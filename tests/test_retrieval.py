@@ -12,10 +12,16 @@ from bot.types import Chunk
         ("What does a senior AI engineer earn?", "pay/compensation-and-rates.md"),
         ("Which red flags predict a poor ML hire?", "hiring/red-flags-and-mistakes.md"),
         ("How should I structure the interview stages?", "hiring/interviewing-and-vetting.md"),
-        ("Which industries use ML for fraud detection and churn?", "industries/industries-and-use-cases.md"),
+        (
+            "Which industries use ML for fraud detection and churn?",
+            "industries/industries-and-use-cases.md",
+        ),
         ("Do I need a PhD for an applied ML role?", "faq/hiring-faq.md"),
         ("What does a data scientist deliver?", "roles/data-scientist.md"),
-        ("What tools does an ML scientist use for experiments?", "skills/skills-and-tool-stacks.md"),
+        (
+            "What tools does an ML scientist use for experiments?",
+            "skills/skills-and-tool-stacks.md",
+        ),
     ],
 )
 def test_known_questions_find_the_right_document_in_the_top_three(kb_services, question, document):

@@ -19,7 +19,9 @@ def test_cues_and_softmax():
 
 def test_accuracy_on_the_labelled_set_is_high(kb_services):
     items = load_roles(ROOT / "evals" / "roles.yaml")
-    result = evaluate_roles(items, lambda s: (lambda r: (r.role, r.ambiguous))(kb_services.roles.recommend(s)))
+    result = evaluate_roles(
+        items, lambda s: (lambda r: (r.role, r.ambiguous))(kb_services.roles.recommend(s))
+    )
     assert result["accuracy"] >= 0.85, result["misses"]
     assert result["ambiguous_acceptable"] >= 0.8
     diag = sum(result["confusion"][r][r] for r in ROLE_IDS)
@@ -27,10 +29,14 @@ def test_accuracy_on_the_labelled_set_is_high(kb_services):
 
 
 def test_recommendation_has_contract_shape_and_sources(kb_services):
-    rec = kb_services.roles.recommend("We need someone to build a RAG chatbot over our policies with an LLM API")
+    rec = kb_services.roles.recommend(
+        "We need someone to build a RAG chatbot over our policies with an LLM API"
+    )
     data = rec.to_dict()
     assert data["role"] == "ai_engineer"
-    assert set(data["scores"]) == set(ROLE_IDS) and sum(data["scores"].values()) == pytest.approx(1, abs=1e-3)
+    assert set(data["scores"]) == set(ROLE_IDS) and sum(data["scores"].values()) == pytest.approx(
+        1, abs=1e-3
+    )
     assert data["confidence"] == max(data["scores"].values())
     assert "AI engineer" in data["rationale"] and data["sources"]
     assert set(data["sources"][0]) == {"source", "title", "original", "score", "quote"}

@@ -23,7 +23,9 @@ def feedback_answer_id(call) -> str:
 
 
 def test_mention_gets_a_threaded_cited_answer(slack):
-    status, _, _ = slack.poster.event(mention("What does a senior AI engineer earn?"), event_id="Ev1")
+    status, _, _ = slack.poster.event(
+        mention("What does a senior AI engineer earn?"), event_id="Ev1"
+    )
     assert status == 200
     (call,) = slack.fake.wait_for("chat.postMessage")
     assert call.params["channel"] == "C0CHAN"
@@ -31,8 +33,12 @@ def test_mention_gets_a_threaded_cited_answer(slack):
     text = blocks_text(call)
     assert "$160,000" in text or "$160k" in text
     assert "Sources" in text and "Gutierrez" in text
-    assert {e["action_id"] for b in call.params["blocks"] if b["type"] == "actions"
-            for e in b["elements"]} == {FEEDBACK_UP, FEEDBACK_DOWN}
+    assert {
+        e["action_id"]
+        for b in call.params["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    } == {FEEDBACK_UP, FEEDBACK_DOWN}
     assert call.headers["authorization"] == "Bearer xoxb-test-token"
 
 
@@ -103,7 +109,9 @@ def test_feedback_click_is_stored_and_acknowledged_ephemerally(slack):
     slack.poster.event(mention("What tools do AI engineers use?"), event_id="EvFb")
     (answer,) = slack.fake.wait_for("chat.postMessage")
     answer_id = feedback_answer_id(answer)
-    status, _, _ = slack.poster.action(block_action(FEEDBACK_DOWN, answer_id, thread_ts="1700000001.000100"))
+    status, _, _ = slack.poster.action(
+        block_action(FEEDBACK_DOWN, answer_id, thread_ts="1700000001.000100")
+    )
     assert status == 200
     (ack,) = slack.fake.wait_for("chat.postEphemeral")
     assert ack.params["user"] == "U0MANAGER" and "feedback" in ack.params["text"]
@@ -121,9 +129,13 @@ def test_feedback_on_an_unknown_answer_is_answered_not_stored(slack):
 
 
 def test_follow_up_in_a_thread_uses_the_earlier_question(slack):
-    slack.poster.event(mention("What does an ML scientist do?", ts="1700000010.000100"), event_id="EvT1")
+    slack.poster.event(
+        mention("What does an ML scientist do?", ts="1700000010.000100"), event_id="EvT1"
+    )
     slack.fake.wait_for("chat.postMessage")
-    follow = mention("and what do they earn?", ts="1700000011.000100", thread_ts="1700000010.000100")
+    follow = mention(
+        "and what do they earn?", ts="1700000011.000100", thread_ts="1700000010.000100"
+    )
     slack.poster.event(follow, event_id="EvT2")
     _, second = slack.fake.wait_for("chat.postMessage", 2)
     assert second.params["thread_ts"] == "1700000010.000100"
@@ -132,9 +144,16 @@ def test_follow_up_in_a_thread_uses_the_earlier_question(slack):
 
 
 def test_assistant_thread_started_offers_suggested_prompts(slack):
-    event = {"type": "assistant_thread_started", "event_ts": "1700000020.000100",
-             "assistant_thread": {"user_id": "U0MANAGER", "channel_id": "D0DM",
-                                  "thread_ts": "1700000020.000100", "context": {}}}
+    event = {
+        "type": "assistant_thread_started",
+        "event_ts": "1700000020.000100",
+        "assistant_thread": {
+            "user_id": "U0MANAGER",
+            "channel_id": "D0DM",
+            "thread_ts": "1700000020.000100",
+            "context": {},
+        },
+    }
     slack.poster.event(event, event_id="EvAssist")
     (prompts,) = slack.fake.wait_for("assistant.threads.setSuggestedPrompts")
     titles = [p["title"] for p in prompts.params["prompts"]]
@@ -144,8 +163,11 @@ def test_assistant_thread_started_offers_suggested_prompts(slack):
 
 
 def test_assistant_user_message_sets_status_answers_and_titles(slack):
-    event = dm("What does a senior AI engineer earn?", ts="1700000031.000100",
-               thread_ts="1700000030.000100")
+    event = dm(
+        "What does a senior AI engineer earn?",
+        ts="1700000031.000100",
+        thread_ts="1700000030.000100",
+    )
     slack.poster.event(event, event_id="EvAssistMsg")
     (post,) = slack.fake.wait_for("chat.postMessage")
     assert post.params["thread_ts"] == "1700000030.000100"
@@ -157,8 +179,16 @@ def test_assistant_user_message_sets_status_answers_and_titles(slack):
 
 
 def test_app_home_shows_stats(slack):
-    slack.poster.event({"type": "app_home_opened", "user": "U0MANAGER", "tab": "home",
-                        "channel": "D0DM", "event_ts": "1700000040.000100"}, event_id="EvHome")
+    slack.poster.event(
+        {
+            "type": "app_home_opened",
+            "user": "U0MANAGER",
+            "tab": "home",
+            "channel": "D0DM",
+            "event_ts": "1700000040.000100",
+        },
+        event_id="EvHome",
+    )
     (call,) = slack.fake.wait_for("views.publish")
     view = call.params["view"]
     assert view["type"] == "home"
@@ -167,8 +197,9 @@ def test_app_home_shows_stats(slack):
 
 
 def test_rate_limited_post_is_retried_after_retry_after(slack):
-    slack.fake.script("chat.postMessage", 429, {"ok": False, "error": "ratelimited"},
-                      headers={"Retry-After": "1"})
+    slack.fake.script(
+        "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, headers={"Retry-After": "1"}
+    )
     slack.poster.event(mention("What is MLOps?"), event_id="EvRate")
     calls = slack.fake.wait_for("chat.postMessage", 2)
     assert calls[1].at - calls[0].at >= 0.9

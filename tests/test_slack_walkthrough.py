@@ -7,7 +7,6 @@ import threading
 
 import pytest
 
-from bot import walkthrough as wt
 from bot.slack.blocks import ROLE_BACK, ROLE_CHOOSE, ROLE_RESTART, ROLE_START
 from tests.conftest import SIGNING_SECRET, slack_services_for
 from tests.fake_slack import SignedPoster, block_action, dm
@@ -30,7 +29,9 @@ def control(call, action_id) -> dict:
 
 
 def click(slack, element, *, message_ts="1700000100.000100", channel="D0DM"):
-    payload = block_action(element["action_id"], element["value"], channel=channel, message_ts=message_ts)
+    payload = block_action(
+        element["action_id"], element["value"], channel=channel, message_ts=message_ts
+    )
     status, _, _ = slack.poster.action(payload)
     assert status == 200
 
@@ -73,8 +74,13 @@ def test_back_and_start_over_buttons(slack):
 
 def test_free_text_answer_in_the_dm_moves_the_walkthrough_on(slack):
     start_in_dm(slack)
-    slack.poster.event(dm("we are adding an LLM assistant to our product, using OpenAI's API",
-                          ts="1700000200.000100"), event_id="EvWalkText")
+    slack.poster.event(
+        dm(
+            "we are adding an LLM assistant to our product, using OpenAI's API",
+            ts="1700000200.000100",
+        ),
+        event_id="EvWalkText",
+    )
     _, second = slack.fake.wait_for("chat.postMessage", 2)
     text = json.dumps(second.params["blocks"])
     assert "Question 2 of 5" in text and "AI engineer" in text
@@ -93,7 +99,7 @@ def test_stale_and_unknown_clicks_get_an_expired_notice(slack):
     assert "expired" in slack.fake.wait_for("chat.update", 2)[-1].params["text"]
     slack.poster.action(block_action("role_unheard_of", "x", channel="D0DM"))
     slack.poster.action(block_action("totally_unknown_action", "x", channel="D0DM"))
-    status, body, _ = slack.poster.action(block_action("role_back", "", channel="D0DM"))
+    status, _, _ = slack.poster.action(block_action("role_back", "", channel="D0DM"))
     assert status == 200
 
 
@@ -111,8 +117,14 @@ def test_walkthrough_survives_a_restart_of_the_bot(kb_services, slack, tmp_path)
     try:
         poster = SignedPoster(f"http://127.0.0.1:{server.server_address[1]}", SIGNING_SECRET)
         element = option_buttons(second)[2]
-        poster.action(block_action(element["action_id"], element["value"], channel="D0DM",
-                                   message_ts="1700000100.000100"))
+        poster.action(
+            block_action(
+                element["action_id"],
+                element["value"],
+                channel="D0DM",
+                message_ts="1700000100.000100",
+            )
+        )
         third = slack.fake.wait_for("chat.update", 2)[-1]
         assert "Question 3 of 5" in json.dumps(third.params["blocks"])
     finally:
@@ -129,25 +141,39 @@ def test_app_home_button_starts_the_walkthrough_in_a_dm(slack):
     slack.fake.script("conversations.open", 200, {"ok": True, "channel": {"id": "D0NEW"}})
     assert slack.poster.action(payload)[0] == 200
     (post,) = slack.fake.wait_for("chat.postMessage")
-    assert post.params["channel"] == "D0NEW" and "Question 1 of 5" in json.dumps(post.params["blocks"])
+    assert post.params["channel"] == "D0NEW" and "Question 1 of 5" in json.dumps(
+        post.params["blocks"]
+    )
 
 
 def test_slash_command_opens_the_walkthrough_in_a_dm(slack):
     from urllib.parse import urlencode
 
     slack.fake.script("conversations.open", 200, {"ok": True, "channel": {"id": "D0CMD"}})
-    body = urlencode({"command": "/hirebot-role", "text": "", "user_id": "U0MANAGER",
-                      "channel_id": "C0CHAN", "team_id": "T0TEAM",
-                      "response_url": slack.fake.url + "response_url", "trigger_id": "1.2"})
+    body = urlencode(
+        {
+            "command": "/hirebot-role",
+            "text": "",
+            "user_id": "U0MANAGER",
+            "channel_id": "C0CHAN",
+            "team_id": "T0TEAM",
+            "response_url": slack.fake.url + "response_url",
+            "trigger_id": "1.2",
+        }
+    )
     status, _, _ = slack.poster.post(body, "application/x-www-form-urlencoded")
     assert status == 200
     (post,) = slack.fake.wait_for("chat.postMessage")
-    assert post.params["channel"] == "D0CMD" and "Question 1 of 5" in json.dumps(post.params["blocks"])
+    assert post.params["channel"] == "D0CMD" and "Question 1 of 5" in json.dumps(
+        post.params["blocks"]
+    )
 
 
 def test_described_need_gets_a_recommendation_card(slack):
-    slack.poster.event(dm("We need someone to research novel model architectures and publish papers"),
-                       event_id="EvRec")
+    slack.poster.event(
+        dm("We need someone to research novel model architectures and publish papers"),
+        event_id="EvRec",
+    )
     (post,) = slack.fake.wait_for("chat.postMessage")
     text = json.dumps(post.params["blocks"])
     assert "Suggested role: ML scientist" in text and "role_brief" in text and "Sources" in text

@@ -63,8 +63,11 @@ def test_close_results_name_a_runner_up():
 
 
 def test_state_round_trips_through_json():
-    state = wt.answer_text(wt.choose(wt.start(), "output", "models"), "we ship LLM features",
-                           {"ai_engineer": 0.7, "ml_engineer": 0.1, "data_scientist": 0.1, "ml_scientist": 0.1})
+    state = wt.answer_text(
+        wt.choose(wt.start(), "output", "models"),
+        "we ship LLM features",
+        {"ai_engineer": 0.7, "ml_engineer": 0.1, "data_scientist": 0.1, "ml_scientist": 0.1},
+    )
     assert wt.Walkthrough.from_dict(state.to_dict()) == state
 
 
@@ -74,7 +77,9 @@ def test_intent_detection():
     assert not wants_walkthrough("What does an AI engineer earn?")
     assert describes_need("We need someone to build a GPT-powered support assistant over our docs")
     assert not describes_need("We need someone for MLOps, what should I ask them in interviews?")
-    assert describes_need("We need someone to own our forecasting models, which role should we hire?")
+    assert describes_need(
+        "We need someone to own our forecasting models, which role should we hire?"
+    )
 
 
 # ---- the dialog service: real model, real index, real SQLite state -------------------------
@@ -87,7 +92,9 @@ def dialog(kb_services, tmp_path):
 
     def make(ttl_s=3600):
         state = SQLiteStateStore(tmp_path / "state.sqlite3")
-        return RoleDialog(state, kb_services.roles.recommender, kb_services.roles.briefs, ttl_s=ttl_s)
+        return RoleDialog(
+            state, kb_services.roles.recommender, kb_services.roles.briefs, ttl_s=ttl_s
+        )
 
     return make
 
@@ -140,7 +147,12 @@ def test_finished_walkthrough_returns_a_sourced_brief(dialog):
         view = d.click("im:D1", view.walk.id, q.id, q.options[i].id)
     assert isinstance(view, ResultView) and view.outcome.role == "ml_scientist"
     titles = [s.title for s in view.brief.sections]
-    assert titles[:4] == ["Job description outline", "Must-have skills and tools", "Interview plan", "Red flags"]
+    assert titles[:4] == [
+        "Job description outline",
+        "Must-have skills and tools",
+        "Interview plan",
+        "Red flags",
+    ]
     pay = next(s for s in view.brief.sections if s.key == "pay").answer
     assert "$180,000" in pay.answer or "$180k" in pay.answer
     assert all(s.answer.sources for s in view.brief.sections if s.answer.grounded)

@@ -23,7 +23,9 @@ def create_app(services: Services, *, socket_mode: bool = False, workers: int = 
     """Build the Slack app; fails fast with a clear ConfigError on missing or invalid credentials."""
     settings = services.settings
     client = build_web_client(settings)
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
     if not socket_mode and not secret:
         raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode")
     try:
@@ -32,7 +34,9 @@ def create_app(services: Services, *, socket_mode: bool = False, workers: int = 
             signing_secret=secret or None,
             process_before_response=False,
             raise_error_for_unhandled_request=False,
-            listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="listener"),
+            listener_executor=ThreadPoolExecutor(
+                max_workers=workers, thread_name_prefix="listener"
+            ),
         )
     except BoltError as exc:
         raise ConfigError(f"Slack rejected the bot token (auth.test failed): {exc}") from exc
@@ -44,7 +48,7 @@ def create_app(services: Services, *, socket_mode: bool = False, workers: int = 
 def dedupe_events(services: Services) -> Any:
     """Global middleware: an event id is handled once, even across retries and replicas."""
 
-    def middleware(request: BoltRequest, next: Any) -> BoltResponse | None:  # noqa: A002
+    def middleware(request: BoltRequest, next: Any) -> BoltResponse | None:
         event_id = request.body.get("event_id") if isinstance(request.body, dict) else None
         if event_id:
             try:

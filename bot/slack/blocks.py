@@ -107,10 +107,10 @@ def build_answer_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
     if answer_id:
         tail.append(build_feedback_block(answer_id))
     sources = build_sources_blocks(answer.sources) if answer.grounded else []
-    blocks = body + ([{"type": "divider"}] if sources else []) + sources
+    blocks = [*body, *([{"type": "divider"}] if sources else []), *sources]
     room = MAX_BLOCKS - len(tail)
     if len(blocks) > room:
-        blocks = blocks[: room - 1] + [context("_(trimmed to fit Slack's limits)_")]
+        blocks = [*blocks[: room - 1], context("_(trimmed to fit Slack's limits)_")]
     return blocks + tail
 
 
@@ -156,7 +156,9 @@ def build_home_view(*, chunks: int, documents: int, feedback: dict[str, int]) ->
             ),
             {
                 "type": "actions",
-                "elements": [button("Start the role walkthrough", ROLE_START, "new", style="primary")],
+                "elements": [
+                    button("Start the role walkthrough", ROLE_START, "new", style="primary")
+                ],
             },
             {"type": "divider"},
             context(
@@ -227,7 +229,10 @@ def build_question_blocks(view: Any) -> list[Block]:
         },
     ]
     controls = [button("↩︎ Back", ROLE_BACK, walk.id)] if walk.position else []
-    controls += [button("Start over", ROLE_RESTART, walk.id), button("Cancel", ROLE_CANCEL, walk.id)]
+    controls += [
+        button("Start over", ROLE_RESTART, walk.id),
+        button("Cancel", ROLE_CANCEL, walk.id),
+    ]
     blocks.append({"type": "actions", "block_id": f"role_controls:{walk.id}", "elements": controls})
     return blocks
 
@@ -241,17 +246,27 @@ def _role_name(role: str) -> str:
 def build_brief_blocks(brief: Any) -> list[Block]:
     """The sourced hiring brief: one part per section, each with its own sources line."""
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": clip(
-            f"Hiring brief: {_role_name(brief.role)}", 150)}}
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": clip(f"Hiring brief: {_role_name(brief.role)}", 150),
+            },
+        }
     ]
     for part in brief.sections:
         answer = part.answer
-        body = to_mrkdwn(answer.answer) if answer.grounded else "_The knowledge base has nothing on this yet._"
+        body = (
+            to_mrkdwn(answer.answer)
+            if answer.grounded
+            else "_The knowledge base has nothing on this yet._"
+        )
         pieces = split_text(f"*{part.title}*\n{body}")
         blocks += [section(p) for p in pieces[:2]]
         if answer.grounded and answer.sources:
             cites = " · ".join(
-                f"[{n}] {escape(s.title)} — _{escape(s.original)}_" for n, s in enumerate(answer.sources, 1)
+                f"[{n}] {escape(s.title)} — _{escape(s.original)}_"
+                for n, s in enumerate(answer.sources, 1)
             )
             blocks.append(context(clip(cites, 1900)))
     return blocks[: MAX_BLOCKS - 2]
@@ -264,11 +279,19 @@ def build_result_blocks(view: Any) -> list[Block]:
     title = f"*Recommended: {_role_name(outcome.role)}* ({pct[outcome.role]} of the evidence)"
     if outcome.runner_up:
         title += f"\nClose second: *{_role_name(outcome.runner_up)}* ({pct[outcome.runner_up]})"
-    why = "\n".join(f"• You said: _{escape(step.text)}_" for step in outcome.supporting) or "• (no single answer dominated)"
+    why = (
+        "\n".join(f"• You said: _{escape(step.text)}_" for step in outcome.supporting)
+        or "• (no single answer dominated)"
+    )
     blocks = [section(title), section(f"*Why*\n{why}"), {"type": "divider"}]
     blocks += build_brief_blocks(view.brief)
-    blocks.append({"type": "actions", "block_id": f"role_done:{view.walk.id}",
-                   "elements": [button("Start a new walkthrough", ROLE_START, "new")]})
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"role_done:{view.walk.id}",
+            "elements": [button("Start a new walkthrough", ROLE_START, "new")],
+        }
+    )
     return blocks[:MAX_BLOCKS]
 
 
@@ -276,8 +299,14 @@ def build_notice_blocks(view: Any) -> list[Block]:
     """A short notice, with a start button when it invites a restart."""
     blocks: list[Block] = [section(view.text)]
     if view.restart:
-        blocks.append({"type": "actions", "elements": [
-            button("Start the role walkthrough", ROLE_START, "new", style="primary")]})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    button("Start the role walkthrough", ROLE_START, "new", style="primary")
+                ],
+            }
+        )
     return blocks
 
 
@@ -302,8 +331,18 @@ def build_recommendation_blocks(rec: Any) -> list[Block]:
         section(to_mrkdwn(rec.rationale)),
     ]
     blocks += build_sources_blocks(rec.sources)
-    blocks.append({"type": "actions", "elements": [
-        button(f"Hiring brief for {_role_name(rec.role)}", ROLE_BRIEF, rec.role, style="primary"),
-        button("Guided walkthrough", ROLE_START, "new"),
-    ]})
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                button(
+                    f"Hiring brief for {_role_name(rec.role)}",
+                    ROLE_BRIEF,
+                    rec.role,
+                    style="primary",
+                ),
+                button("Guided walkthrough", ROLE_START, "new"),
+            ],
+        }
+    )
     return blocks

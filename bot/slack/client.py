@@ -19,7 +19,11 @@ def build_web_client(settings: Settings) -> WebClient:
     token = settings.slack_bot_token.get_secret_value().strip()
     if not token.startswith(("xoxb-", "xoxp-")):
         raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'")
-    base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+    base_url = (
+        settings.slack_api_url
+        if settings.slack_api_url.endswith("/")
+        else settings.slack_api_url + "/"
+    )
     return WebClient(
         token=token,
         base_url=base_url,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlparse
@@ -44,10 +44,12 @@ def make_handler(app: App | None, services: Services) -> type[BaseHTTPRequestHan
         server_version = "hirebot"
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             logger.debug("http %s", format % args)
 
-        def _send(self, status: int, body: bytes | str, headers: dict[str, Any] | None = None) -> None:
+        def _send(
+            self, status: int, body: bytes | str, headers: dict[str, Any] | None = None
+        ) -> None:
             data = body.encode() if isinstance(body, str) else body
             self.send_response(status)
             sent_type = False
@@ -63,7 +65,7 @@ def make_handler(app: App | None, services: Services) -> type[BaseHTTPRequestHan
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             path = urlparse(self.path).path
             if path == "/healthz":
                 self._send(200, json.dumps({"status": "ok"}))
@@ -73,7 +75,7 @@ def make_handler(app: App | None, services: Services) -> type[BaseHTTPRequestHan
             else:
                 self._send(404, json.dumps({"error": "not found"}))
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             parsed = urlparse(self.path)
             if parsed.path != EVENTS_PATH or app is None:
                 self._send(404, json.dumps({"error": "not found"}))
@@ -86,7 +88,9 @@ def make_handler(app: App | None, services: Services) -> type[BaseHTTPRequestHan
                 self._send(413 if length > 0 else 400, json.dumps({"error": "bad body size"}))
                 return
             body = self.rfile.read(length).decode("utf-8", errors="replace")
-            headers = {k.lower(): [v] for k, v in self.headers.items()}
+            headers: dict[str, str | Sequence[str]] = {
+                k.lower(): [v] for k, v in self.headers.items()
+            }
             try:
                 resp = app.dispatch(BoltRequest(body=body, query=parsed.query, headers=headers))
             except Exception:
@@ -121,15 +125,17 @@ def serve(
     socket_mode = not http
     if socket_mode and settings.slack_app_token is None:
         raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (xapp-...); or use --http")
-    if socket_mode and settings.slack_app_token is not None:
-        if not settings.slack_app_token.get_secret_value().startswith("xapp-"):
-            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'")
+    app_token = settings.slack_app_token
+    if socket_mode and app_token and not app_token.get_secret_value().startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'")
     services.ensure_index()
     load = getattr(services.embedder, "load", None)
     if callable(load):
         load()
     app = create_app(services, socket_mode=socket_mode)
-    server = start_http(None if socket_mode else app, services, host=host, port=port or DEFAULT_PORT)
+    server = start_http(
+        None if socket_mode else app, services, host=host, port=port or DEFAULT_PORT
+    )
     logger.info(
         "hirebot listening",
         extra={"mode": "socket" if socket_mode else "http", "port": server.server_address[1]},

@@ -31,7 +31,7 @@ def safe_reply(
         logger.exception("failed to answer", extra=_log_fields(event, started, "error"))
         fallback, blocks = build_error_message()
         return fallback, blocks, None
-    outcome = reply.kind
+    outcome: str = reply.kind
     if reply.answer is not None:
         outcome = "answer" if reply.answer.grounded else "decline"
     extra = _log_fields(event, started, outcome)
@@ -59,5 +59,7 @@ def conversation_key(channel: str, thread_ts: str | None) -> str:
 def action_context(body: dict[str, Any]) -> tuple[str, str, str | None, str | None]:
     """(user, channel, message ts, thread ts) of a block action."""
     message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id", ""
+    )
     return body["user"]["id"], channel, message.get("ts"), message.get("thread_ts")

@@ -12,7 +12,9 @@ from bot.services import Services
 def handler(services: Services) -> Any:
     """Build the listener bound to `services`."""
 
-    def handle_feedback(ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def handle_feedback(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
         ack()
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id", "")

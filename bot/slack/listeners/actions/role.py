@@ -26,11 +26,13 @@ from bot.types import ROLE_IDS
 logger = logging.getLogger(__name__)
 
 
-def dispatch(services: Services, conversation: str, action_id: str, value: str) -> DialogView | None:
+def dispatch(
+    services: Services, conversation: str, action_id: str, value: str
+) -> DialogView | None:
     """Route one click to the dialog (pure routing, no Slack calls); None = not a dialog view."""
     dialog = services.roles
     if action_id.startswith("role_choose"):
-        walk_id, question_id, option_id = (value.split("|") + ["", "", ""])[:3]
+        walk_id, question_id, option_id = [*value.split("|"), "", "", ""][:3]
         return dialog.click(conversation, walk_id, question_id, option_id)
     if action_id == ROLE_BACK:
         return dialog.back(conversation, value)
@@ -46,7 +48,9 @@ def dispatch(services: Services, conversation: str, action_id: str, value: str) 
 def handler(services: Services) -> Any:
     """Build the listener bound to `services`."""
 
-    def handle_role_action(ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def handle_role_action(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
         ack()
         user, channel, message_ts, thread_ts = action_context(body)
         action_id, value = action["action_id"], str(action.get("value", ""))
@@ -54,7 +58,9 @@ def handler(services: Services) -> Any:
             if action_id == ROLE_BRIEF:
                 role = value if value in ROLE_IDS else "ai_engineer"
                 blocks = build_brief_blocks(services.roles.briefs.build(role))
-                client.chat_postMessage(channel=channel, thread_ts=thread_ts, text="Hiring brief", blocks=blocks)
+                client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text="Hiring brief", blocks=blocks
+                )
                 return
             if not channel or (body.get("view") and not message_ts):  # App Home: go to the DM
                 channel = client.conversations_open(users=user)["channel"]["id"]

@@ -15,7 +15,9 @@ from bot.slack.listeners.common import conversation_key
 def handler(services: Services) -> Any:
     """Build the listener bound to `services`."""
 
-    def handle_role_command(ack: Any, command: dict[str, Any], client: WebClient, respond: Any) -> None:
+    def handle_role_command(
+        ack: Any, command: dict[str, Any], client: WebClient, respond: Any
+    ) -> None:
         ack()
         user, text = command["user_id"], (command.get("text") or "").strip()
         channel = client.conversations_open(users=user)["channel"]["id"]
