@@ -86,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fmt=settings.log_format,
         level=settings.log_level if args.command in ("serve", "run") else "WARNING",
         secrets=_secrets(settings),
+        debug=settings.debug,
     )
     handler: Callable[[argparse.Namespace, Settings], int] = COMMANDS[args.command]
     try:

@@ -9,13 +9,17 @@ import sys
 import time
 from typing import Any
 
+_MESSAGE_TEXT = re.compile(r"""(["']text["']\s*:\s*)(["'])(?:\\.|(?!\2).)*\2""")
 _SECRET = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-[A-Za-z0-9_-]{8,})")
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Replace Slack/OpenAI-style tokens and known secret values with '[redacted]'."""
+def redact(text: str, secrets: tuple[str, ...] = (), *, message_text: bool = False) -> str:
+    """Replace Slack/OpenAI-style tokens and known secret values with '[redacted]'; with
+    `message_text`, also the "text" fields of payloads that libraries log (user messages)."""
     text = _SECRET.sub("[redacted]", text)
+    if message_text:
+        text = _MESSAGE_TEXT.sub(r"\1\2[redacted]\2", text)
     for secret in secrets:
         if secret and len(secret) >= 6:
             text = text.replace(secret, "[redacted]")
@@ -25,13 +29,14 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
 class RedactingFilter(logging.Filter):
     """Redacts secrets from the formatted message and from extra fields."""
 
-    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+    def __init__(self, secrets: tuple[str, ...] = (), *, keep_text: bool = False) -> None:
         super().__init__()
         self.secrets = secrets
+        self.keep_text = keep_text
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        clean = redact(message, self.secrets)
+        clean = redact(message, self.secrets, message_text=not self.keep_text)
         if clean != message:
             record.msg, record.args = clean, ()
         for key, value in list(record.__dict__.items()):
@@ -76,12 +81,13 @@ class TextFormatter(logging.Formatter):
 
 
 def configure_logging(
-    *, fmt: str = "text", level: str = "INFO", secrets: tuple[str, ...] = ()
+    *, fmt: str = "text", level: str = "INFO", secrets: tuple[str, ...] = (), debug: bool = False
 ) -> None:
-    """Route all logs to stderr in the chosen format, with secrets redacted."""
+    """Route all logs to stderr in the chosen format; secrets are always redacted, message text
+    unless `debug` is on."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    handler.addFilter(RedactingFilter(secrets))
+    handler.addFilter(RedactingFilter(secrets, keep_text=debug))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -96,6 +102,8 @@ _NOISY = (
     "sentence_transformers",
     "transformers",
     "bm25s",
+    "slack_bolt",
+    "slack_sdk",
 )
 
 

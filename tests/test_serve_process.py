@@ -1,0 +1,141 @@
+"""`hirebot serve --http` as a real process against the fake Slack Web API (slow: few tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SIGNING_SECRET
+from tests.fake_slack import SignedPoster, mention
+
+pytestmark = pytest.mark.slow
+BOT_TOKEN = "xoxb-process-test-token-123456"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+@pytest.fixture
+def served(kb_services, kb_dir, fake_slack, tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
+    env.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        HIREBOT_DATA_DIR=str(kb_dir),
+        HIREBOT_LOG_FORMAT="json",
+    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "hirebot"),
+                "serve",
+                "--http",
+                "--port",
+                str(port),
+                "--host",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=err,
+            stderr=err,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if get(base + "/readyz")[0] == 200:
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise AssertionError(log.read_text())
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        raise AssertionError("server never became ready:\n" + log.read_text())
+    yield base, fake_slack, log
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_signed_mention_is_answered_once_in_its_thread_even_with_retries(served):
+    base, fake, log = served
+    status, health = get(base + "/healthz")
+    assert status == 200 and health["status"] == "ok"
+    status, ready = get(base + "/readyz")
+    assert ready["ready"] and ready["index_chunks"] > 50 and ready["state_store"]
+
+    poster = SignedPoster(base, SIGNING_SECRET)
+    event = mention("What does a senior AI engineer earn?", ts="1700000500.000100")
+    status, _, elapsed = poster.event(event, event_id="EvProc1")
+    assert status == 200 and elapsed < 3.0  # acked well within Slack's 3 s
+    for retry in (1, 2):
+        assert poster.event(event, event_id="EvProc1", retry=retry)[0] == 200
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["thread_ts"] == "1700000500.000100"
+    assert "Gutierrez" in json.dumps(call.params["blocks"])
+    time.sleep(1.5)
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert fake.calls_to("auth.test"), "the token is verified at startup"
+
+    bad = poster.event(event, event_id="EvProc2", signature="v0=" + "0" * 64)
+    assert bad[0] == 401
+
+    lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
+    replied = [x for x in lines if x.get("msg") == "replied"]
+    assert replied and replied[0]["outcome"] == "answer" and replied[0]["channel"] == "C0CHAN"
+    assert "latency_ms" in replied[0]
+    text = log.read_text()
+    assert BOT_TOKEN not in text and SIGNING_SECRET not in text
+    assert "senior AI engineer earn" not in text  # no message text unless debug
+
+
+def test_invalid_token_fails_fast_with_a_clear_error(kb_dir, fake_slack):
+    fake_slack.script("auth.test", 200, {"ok": False, "error": "invalid_auth"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
+    env.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        HIREBOT_DATA_DIR=str(kb_dir),
+    )
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "hirebot"),
+            "serve",
+            "--http",
+            "--port",
+            str(free_port()),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 2
+    assert "Slack rejected the bot token" in run.stderr
+    assert BOT_TOKEN not in run.stderr
