@@ -33,14 +33,14 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 lint: install
-	$(BIN)/ruff check bot tests evals benchmarks ingest.py
-	$(BIN)/ruff format --check bot tests evals benchmarks ingest.py
+	$(BIN)/ruff check bot tests benchmarks ingest.py
+	$(BIN)/ruff format --check bot tests benchmarks ingest.py
 	$(BIN)/mypy bot
 	$(BIN)/hadolint Dockerfile
 
 format: install
-	$(BIN)/ruff format bot tests evals benchmarks ingest.py
-	$(BIN)/ruff check --fix bot tests evals benchmarks ingest.py
+	$(BIN)/ruff format bot tests benchmarks ingest.py
+	$(BIN)/ruff check --fix bot tests benchmarks ingest.py
 
 clean:
 	rm -rf $(VENV) .hirebot .pytest_cache .mypy_cache .ruff_cache

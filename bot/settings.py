@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     state_ttl_s: int = Field(7 * 24 * 3600, description="How long conversation state is kept.")
     walkthrough_ttl_s: int = Field(2 * 3600, description="Idle time before a walkthrough expires.")
 
+    ingest_on_start: bool = Field(
+        True, description="`serve` brings the index up to date with knowledge/ at start-up."
+    )
     log_format: Literal["text", "json"] = Field("text", description="Log line format.")
     log_level: str = Field("INFO", description="Python logging level.")
     debug: bool = Field(False, description="Log message text (off by default).")

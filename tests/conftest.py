@@ -165,3 +165,63 @@ def slack(kb_services: Services, fake_slack, tmp_path: Path) -> Iterator[SlackHa
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ---- scale-out: a real `chroma run` server and Redis --------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server (`chroma run`) on a free local port, for the whole session."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path / "server.log").open("w")
+    exe = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=log,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError((path / "server.log").read_text()) from None
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("chroma run did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The local Redis (db 15), or a skip with a clear reason when none runs."""
+    from bot.state import RedisStateStore
+
+    if not RedisStateStore(REDIS_URL).ping():
+        pytest.skip("no Redis server on 127.0.0.1:6379 (start it with redis-server)")
+    return REDIS_URL

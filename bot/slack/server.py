@@ -128,7 +128,12 @@ def serve(
     app_token = settings.slack_app_token
     if socket_mode and app_token and not app_token.get_secret_value().startswith("xapp-"):
         raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'")
-    services.ensure_index()
+    if settings.ingest_on_start and settings.knowledge_dir.is_dir():
+        report = services.ingest(progress=False)
+        if not report.ok:
+            logger.warning("some knowledge files were skipped", extra={"failed": len(report.failures)})
+    else:
+        services.ensure_index()
     load = getattr(services.embedder, "load", None)
     if callable(load):
         load()

@@ -1,0 +1,148 @@
+"""Scale-out: a real Chroma server, Redis state, and two bot processes sharing one Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bot.services import build_services
+from tests.conftest import KNOWLEDGE, ROOT, SIGNING_SECRET, free_port, make_settings
+from tests.fake_slack import SignedPoster, mention
+
+pytestmark = pytest.mark.slow
+
+
+def test_ingest_and_questions_work_the_same_against_a_chroma_server(
+    chroma_server, embedder, kb_services, tmp_path
+):
+    settings = make_settings(
+        tmp_path / "data", chroma_url=chroma_server, collection=f"t_{uuid.uuid4().hex[:8]}"
+    )
+    services = build_services(settings, embedder=embedder)
+    report = services.ingest([KNOWLEDGE], progress=False)
+    assert report.ok and report.chunks_added == kb_services.store.count()
+    assert not (tmp_path / "data" / "chroma").exists()  # nothing embedded locally
+    again = services.ingest([KNOWLEDGE], progress=False)
+    assert again.texts_embedded == 0 and again.files_unchanged == 15
+    question = "What does a senior AI engineer earn?"
+    remote, local = services.qa.ask(question), kb_services.qa.ask(question)
+    assert remote.grounded and remote.answer == local.answer
+    assert [s.source for s in remote.sources] == [s.source for s in local.sources]
+
+
+def test_a_second_client_sees_changes_made_through_the_server(chroma_server, embedder, tmp_path):
+    name = f"t_{uuid.uuid4().hex[:8]}"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text(
+        "# Rates\n\nObsidi says freelance ML developers charge $100–$250 per hour.\n"
+    )
+    writer = build_services(
+        make_settings(tmp_path / "w", chroma_url=chroma_server, collection=name), embedder=embedder
+    )
+    reader = build_services(
+        make_settings(tmp_path / "r", chroma_url=chroma_server, collection=name), embedder=embedder
+    )
+    writer.ingest([docs], progress=False)
+    assert reader.store.count() == writer.store.count() > 0
+    version = reader.store.version()
+    (docs / "b.md").write_text(
+        "# Trials\n\nCoders.dev offers a paid two-week trial for new engineers.\n"
+    )
+    writer.ingest([docs], progress=False)
+    assert reader.store.version() != version
+    reader.retriever._checked_at = 0.0
+    assert any("two-week trial" in c.text for c in reader.retriever.lexical_index().chunks)
+
+
+def test_unreachable_chroma_server_is_a_clear_error(tmp_path, embedder):
+    from bot.errors import StoreUnavailable
+
+    settings = make_settings(tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(StoreUnavailable, match=r"unreachable|cannot open"):
+        build_services(settings, embedder=embedder)
+
+
+def start_bot(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    handle = log.open("w")
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "hirebot"),
+            "serve",
+            "--http",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=handle,
+        stderr=handle,
+    )
+
+
+def wait_ready(port: int, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise AssertionError(log.read_text())
+        time.sleep(0.3)
+    raise AssertionError("not ready: " + log.read_text())
+
+
+def test_two_bot_processes_sharing_redis_answer_each_event_exactly_once(
+    kb_services, kb_dir, fake_slack, redis_url, tmp_path
+):
+    import redis
+
+    db = redis.Redis.from_url(redis_url)
+    for key in db.scan_iter("hirebot:event:EvTwo*"):
+        db.delete(key)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-two-procs",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        HIREBOT_DATA_DIR=str(kb_dir),
+        HIREBOT_REDIS_URL=redis_url,
+        HIREBOT_INGEST_ON_START="false",
+    )
+    ports = [free_port(), free_port()]
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    procs = [start_bot(env, p, log) for p, log in zip(ports, logs, strict=True)]
+    try:
+        for port, proc, log in zip(ports, procs, logs, strict=True):
+            wait_ready(port, proc, log)
+        posters = [SignedPoster(f"http://127.0.0.1:{p}", SIGNING_SECRET) for p in ports]
+        events = 6
+        for n in range(events):
+            event = mention("What is MLOps?", ts=f"17000009{n:02d}.000100", channel="C0TWO")
+            # Slack delivers to one replica, retries may land on the other: send to both, twice
+            for attempt, poster in enumerate(posters + posters):
+                status, _, _ = poster.event(event, event_id=f"EvTwo{n}", retry=attempt or None)
+                assert status == 200
+        calls = fake_slack.wait_for("chat.postMessage", events)
+        time.sleep(2.0)
+        calls = fake_slack.calls_to("chat.postMessage")
+        assert sorted(c.params["thread_ts"] for c in calls) == sorted(
+            f"17000009{n:02d}.000100" for n in range(events)
+        )
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
