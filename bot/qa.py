@@ -20,10 +20,10 @@ from bot.answer import (
 )
 from bot.errors import BadQuestion, IndexMissing
 from bot.retrieval import HybridRetriever
-from bot.scope import ScopeConfig, ScopeDecision, assess
+from bot.scope import ScopeConfig, UnknownTerms, assess, find_unknown
 from bot.store import UnitRecord, VectorStore
 from bot.text import expand_shorthand, tokenize
-from bot.types import Answer, Hit
+from bot.types import Answer
 
 _FOLLOW_UP = re.compile(
     r"^(and|also|what about|how about|same for|ok|okay|then)\b|\b(it|they|them|their|that|those|"
@@ -142,9 +142,31 @@ class QuestionAnswerer:
         query = expand_shorthand(f"{context} {text}" if context and is_follow_up(text) else text)
         parts = split_compound(query)
         timings = {"embed_ms": 0.0, "retrieve_ms": 0.0, "compose_ms": 0.0}
+        t0 = time.perf_counter()
+        # every part, and every part without its unknown words, embedded in one batch
+        vocabulary = self.retriever.lexical_index().vocabulary
+        unknowns = [find_unknown(part, vocabulary) for part in parts]
+        texts = list(parts)
+        kept_at: list[int | None] = []
+        for unknown in unknowns:
+            if unknown.words and unknown.kept.strip():
+                kept_at.append(len(texts))
+                texts.append(unknown.kept)
+            else:
+                kept_at.append(None)
+        vectors = self.retriever.embedder.embed(texts)
+        timings["embed_ms"] = (time.perf_counter() - t0) * 1000
         answers = [
-            self._answer_part(part, timings, parts=len(parts), composer=composer or self.composer)
-            for part in parts
+            self._answer_part(
+                part,
+                timings,
+                vector=vectors[n],
+                unknown=unknowns[n],
+                kept_vector=None if kept_at[n] is None else vectors[kept_at[n]],
+                parts=len(parts),
+                composer=composer or self.composer,
+            )
+            for n, part in enumerate(parts)
         ]
         answer = answers[0] if len(answers) == 1 else merge_answers(answers)
         answer.question = text
@@ -153,10 +175,16 @@ class QuestionAnswerer:
         return answer
 
     def _answer_part(
-        self, query: str, timings: dict[str, float], *, parts: int, composer: ComposerConfig
+        self,
+        query: str,
+        timings: dict[str, float],
+        *,
+        vector: np.ndarray,
+        unknown: UnknownTerms,
+        kept_vector: np.ndarray | None,
+        parts: int,
+        composer: ComposerConfig,
     ) -> Answer:
-        t0 = time.perf_counter()
-        vector = self.retriever.embed_query(query)
         t1 = time.perf_counter()
         hits = self.retriever.search(query, self.top_k, vector=vector)
         if not hits and self.store.count() == 0:
@@ -169,42 +197,21 @@ class QuestionAnswerer:
                 max_points=max(2, composer.max_points // parts + 1),
                 max_chars=composer.max_chars // parts + 200,
             )
-        answer = self._compose(query, query, hits, units, vector, composer=composer)
-        t3 = time.perf_counter()
-        timings["embed_ms"] += (t1 - t0) * 1000
-        timings["retrieve_ms"] += (t2 - t1) * 1000
-        timings["compose_ms"] += (t3 - t2) * 1000
-        return answer
-
-    def _compose(
-        self,
-        text: str,
-        query: str,
-        hits: list[Hit],
-        units: dict[str, list[UnitRecord]],
-        vector: np.ndarray,
-        *,
-        composer: ComposerConfig,
-    ) -> Answer:
-        decision = self.assess_scope(query, hits, units, vector)
-        if not decision.in_scope:
-            answer = decline(text, hits)
-        else:
-            answer = compose_answer(query, hits, units, vector, config=composer)
-            answer.question = text
-        answer.scope_reason = decision.reason
-        return answer
-
-    def assess_scope(
-        self, query: str, hits: list[Hit], units: dict[str, list[UnitRecord]], vector: np.ndarray
-    ) -> ScopeDecision:
-        """Whether the knowledge covers the (expanded) question, and why."""
-        return assess(
+        decision = assess(
             query,
             hits,
             best_unit_similarity(hits, units, vector),
-            vocabulary=self.retriever.lexical_index().vocabulary,
-            embed=self.retriever.embed_query,
+            unknown=unknown,
             question_vector=vector,
+            kept_vector=kept_vector,
             config=self.scope,
         )
+        if decision.in_scope:
+            answer = compose_answer(query, hits, units, vector, config=composer)
+        else:
+            answer = decline(query, hits)
+        answer.scope_reason = decision.reason
+        t3 = time.perf_counter()
+        timings["retrieve_ms"] += (t2 - t1) * 1000
+        timings["compose_ms"] += (t3 - t2) * 1000
+        return answer

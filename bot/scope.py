@@ -11,7 +11,7 @@ Three signals, each with a threshold measured by `hirebot eval`:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,17 +72,34 @@ def is_name(word: str, question: str) -> bool:
     return start is None
 
 
+@dataclass(frozen=True, slots=True)
+class UnknownTerms:
+    """The words of a question the knowledge never uses, and the question without them."""
+
+    words: tuple[str, ...]
+    kept: str
+
+
+def find_unknown(question: str, vocabulary: Collection[str]) -> UnknownTerms:
+    """Split a question into unknown words and the rest (to embed alongside the question)."""
+    unknown = unknown_words(question, vocabulary)
+    lower = {w.lower() for w in unknown}
+    kept = " ".join(w for w in _WORD.findall(question) if w.strip(".,'’").lower() not in lower)
+    return UnknownTerms(tuple(unknown), kept)
+
+
 def assess(
     question: str,
     hits: Sequence[Hit],
     best_unit: float,
     *,
-    vocabulary: Collection[str],
-    embed: Callable[[str], np.ndarray],
+    unknown: UnknownTerms,
     question_vector: np.ndarray,
+    kept_vector: np.ndarray | None,
     config: ScopeConfig | None = None,
 ) -> ScopeDecision:
-    """Decide whether the knowledge covers `question` (see the module docstring)."""
+    """Decide whether the knowledge covers `question` (see the module docstring); `kept_vector`
+    embeds `unknown.kept` (None when there are no unknown words)."""
     cfg = config or ScopeConfig()
     if not hits:
         return ScopeDecision(False, "nothing retrieved")
@@ -91,18 +108,15 @@ def assess(
         return ScopeDecision(
             False, f"low similarity (chunk {best_chunk:.2f}, sentence {best_unit:.2f})"
         )
-    unknown = unknown_words(question, vocabulary)
-    if not unknown:
+    if not unknown.words:
         return ScopeDecision(True, "covered")
-    names = [w for w in unknown if is_name(w, question)]
+    names = [w for w in unknown.words if is_name(w, question)]
     needed = cfg.min_kept_meaning_named if names else cfg.min_kept_meaning
-    unknown_lower = {w.lower() for w in unknown}
-    kept = " ".join(
-        w for w in _WORD.findall(question) if w.strip(".,'’").lower() not in unknown_lower
-    )
-    kept_meaning = float(np.dot(question_vector, embed(kept))) if kept.strip() else 0.0
+    kept_meaning = 0.0
+    if kept_vector is not None and unknown.kept.strip():
+        kept_meaning = float(np.dot(question_vector, kept_vector))
     if kept_meaning < needed:
         return ScopeDecision(
-            False, f"key words not in the knowledge: {', '.join(unknown)}", tuple(unknown)
+            False, f"key words not in the knowledge: {', '.join(unknown.words)}", unknown.words
         )
-    return ScopeDecision(True, "covered", tuple(unknown))
+    return ScopeDecision(True, "covered", unknown.words)

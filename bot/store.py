@@ -222,13 +222,10 @@ class ChromaStore:
 
     def query(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
         """Top-k chunks by cosine similarity (1 - cosine distance)."""
-        n = min(k, self.count())
-        if n <= 0:
-            return []
         try:
             res = self._chunks.query(
                 query_embeddings=[vector],
-                n_results=n,
+                n_results=k,
                 include=["documents", "metadatas", "distances"],
             )
         except Exception as exc:

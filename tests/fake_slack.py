@@ -44,7 +44,12 @@ class FakeSlackAPI:
         self._scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
         self._cond = threading.Condition()
         self._ts = 1_700_000_000.000100
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(
+            ("127.0.0.1", 0), self._handler(), bind_and_activate=False
+        )
+        self._server.request_queue_size = 128
+        self._server.server_bind()
+        self._server.server_activate()
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

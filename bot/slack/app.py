@@ -19,8 +19,17 @@ logger = logging.getLogger(__name__)
 EVENT_DEDUPE_TTL_S = 24 * 3600
 
 
-def create_app(services: Services, *, socket_mode: bool = False, workers: int = 8) -> App:
-    """Build the Slack app; fails fast with a clear ConfigError on missing or invalid credentials."""
+def create_app(
+    services: Services,
+    *,
+    socket_mode: bool = False,
+    workers: int = 4,
+    process_before_response: bool = False,
+) -> App:
+    """Build the Slack app; fails fast with a clear ConfigError on missing or invalid credentials.
+
+    By default listeners run after the ack (Slack wants it within 3 s); `process_before_response`
+    answers first, as FaaS deployments must (the benchmarks use it as the baseline)."""
     settings = services.settings
     client = build_web_client(settings)
     secret = (
@@ -32,7 +41,7 @@ def create_app(services: Services, *, socket_mode: bool = False, workers: int = 
         app = App(
             client=client,
             signing_secret=secret or None,
-            process_before_response=False,
+            process_before_response=process_before_response,
             raise_error_for_unhandled_request=False,
             listener_executor=ThreadPoolExecutor(
                 max_workers=workers, thread_name_prefix="listener"
