@@ -320,6 +320,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         make_qa=evaluation.qa_factory(services.qa),
         role_items=role_items,
         predict_role=_role_predictor(services),
+        modes=(*evaluation.MODES, evaluation.GENERATED)
+        if services.qa.generator is not None
+        else evaluation.MODES,
     )
     failures = evaluation.check_gates(result, thresholds)
     if args.json:

@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -59,8 +60,16 @@ class Conversations:
         self.ttl_s = ttl_s
         self.dialog = dialog
 
-    def respond(self, *, conversation: str, user: str, text: str) -> Reply:
-        """Answer `text` in `conversation`, using that conversation's previous question as context."""
+    def respond(
+        self,
+        *,
+        conversation: str,
+        user: str,
+        text: str,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Reply:
+        """Answer `text` in `conversation`, using that conversation's previous question as
+        context; `on_text` receives generated sentences as they stream (if generation is on)."""
         cleaned = text.strip()
         if self.dialog is not None and cleaned and self.dialog.is_active(conversation):
             return dialog_reply(self.dialog.text(conversation, cleaned))
@@ -74,7 +83,7 @@ class Conversations:
         key = f"conv:{conversation}"
         previous = (self.state.get(key) or {}).get("question")
         try:
-            answer = self.qa.ask(cleaned, context=previous)
+            answer = self.qa.ask(cleaned, context=previous, on_text=on_text)
         except HirebotError as exc:
             logger.info("question refused: %s", exc)
             return Reply(kind="error", text=exc.user_message)

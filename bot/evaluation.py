@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -16,8 +16,16 @@ from bot.qa import QuestionAnswerer
 from bot.retrieval import HybridRetriever, Mode
 from bot.types import ROLE_IDS
 
-MODES: tuple[Mode, ...] = ("lexical", "dense", "hybrid")
-MODE_LABELS = {"lexical": "BM25 only", "dense": "dense only", "hybrid": "hybrid (RRF)"}
+# Retriever baselines (extractive answers); "generated" = hybrid retrieval + the configured LLM.
+EvalMode = Literal["lexical", "dense", "hybrid", "generated"]
+MODES: tuple[EvalMode, ...] = ("lexical", "dense", "hybrid")
+GENERATED: EvalMode = "generated"
+MODE_LABELS = {
+    "lexical": "BM25 only",
+    "dense": "dense only",
+    "hybrid": "hybrid (RRF)",
+    "generated": "hybrid + LLM",
+}
 TOPICS = frozenset(
     "pay skills tools responsibilities interviews red-flags job-descriptions industries faq "
     "role-differences deciding market outlook out-of-scope".split()
@@ -275,10 +283,10 @@ def evaluate_roles(
 def run_eval(
     qa_items: Sequence[QAItem],
     *,
-    make_qa: Callable[[Mode], QuestionAnswerer],
+    make_qa: Callable[[EvalMode], QuestionAnswerer],
     role_items: Sequence[RoleItem] = (),
     predict_role: Callable[[str], tuple[str, bool]] | None = None,
-    modes: Sequence[Mode] = MODES,
+    modes: Sequence[EvalMode] = MODES,
 ) -> EvalResult:
     """Run every retriever mode over the Q&A set (baselines in the same run) and the role set."""
     started = time.perf_counter()
@@ -293,12 +301,17 @@ def run_eval(
     return result
 
 
-def qa_factory(base: QuestionAnswerer) -> Callable[[Mode], QuestionAnswerer]:
-    """Build QuestionAnswerers that differ from `base` only in the retriever mode."""
+def qa_factory(base: QuestionAnswerer) -> Callable[[EvalMode], QuestionAnswerer]:
+    """QuestionAnswerers that differ from `base` only in the retriever mode; only the
+    "generated" mode uses `base`'s generator (the baselines stay extractive)."""
 
-    def make(mode: Mode) -> QuestionAnswerer:
+    def make(mode: EvalMode) -> QuestionAnswerer:
+        retrieval: Mode = "hybrid" if mode == "generated" else mode
         retriever = HybridRetriever(
-            base.retriever.store, base.retriever.embedder, config=base.retriever.config, mode=mode
+            base.retriever.store,
+            base.retriever.embedder,
+            config=base.retriever.config,
+            mode=retrieval,
         )
         return QuestionAnswerer(
             retriever,
@@ -307,6 +320,7 @@ def qa_factory(base: QuestionAnswerer) -> Callable[[Mode], QuestionAnswerer]:
             max_question_chars=base.max_question_chars,
             composer=base.composer,
             scope=base.scope,
+            generator=base.generator if mode == GENERATED else None,
         )
 
     return make

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -19,12 +20,14 @@ from bot.answer import (
     merge_answers,
 )
 from bot.errors import BadQuestion, IndexMissing
+from bot.generation import AnswerGenerator, GenerationFailed
 from bot.retrieval import HybridRetriever
 from bot.scope import ScopeConfig, UnknownTerms, assess, find_unknown
 from bot.store import UnitRecord, VectorStore
 from bot.text import expand_shorthand, tokenize
 from bot.types import Answer
 
+logger = logging.getLogger(__name__)
 _FOLLOW_UP = re.compile(
     r"^(and|also|what about|how about|same for|ok|okay|then)\b|\b(it|they|them|their|that|those|"
     r"this|these|he|she|the role|the same)\b",
@@ -123,6 +126,7 @@ class QuestionAnswerer:
         max_question_chars: int = 1500,
         composer: ComposerConfig | None = None,
         scope: ScopeConfig | None = None,
+        generator: AnswerGenerator | None = None,
     ) -> None:
         self.retriever = retriever
         self.store = store
@@ -131,12 +135,22 @@ class QuestionAnswerer:
         self.composer = composer or ComposerConfig()
         self.scope = scope or ScopeConfig()
         self.units = UnitCache(store)
+        self.generator = generator
 
     def ask(
-        self, question: str, *, context: str | None = None, composer: ComposerConfig | None = None
+        self,
+        question: str,
+        *,
+        context: str | None = None,
+        composer: ComposerConfig | None = None,
+        on_text: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer one question; `context` is the previous question of the same conversation;
-        `composer` overrides answer length limits (e.g. for the sections of a hiring brief)."""
+        `composer` overrides answer length limits (e.g. for the sections of a hiring brief).
+
+        With a generator configured, covered questions get a generated answer (grounded
+        sentences are passed to `on_text` as they arrive); any failure falls back to the
+        extractive answer. Out-of-scope questions are declined before any model call."""
         started = time.perf_counter()
         text = validate_question(question, max_chars=self.max_question_chars)
         query = expand_shorthand(f"{context} {text}" if context and is_follow_up(text) else text)
@@ -169,10 +183,31 @@ class QuestionAnswerer:
             for n, part in enumerate(parts)
         ]
         answer = answers[0] if len(answers) == 1 else merge_answers(answers)
+        if self.generator is not None and answer.grounded and composer is None:
+            answer = self._generate(text, answer, timings, on_text)
         answer.question = text
         answer.timings = timings
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    def _generate(
+        self,
+        text: str,
+        extractive: Answer,
+        timings: dict[str, float],
+        on_text: Callable[[str], None] | None,
+    ) -> Answer:
+        assert self.generator is not None
+        started = time.perf_counter()
+        try:
+            generated = self.generator.generate(text, extractive.hits, on_text=on_text)
+        except GenerationFailed as exc:
+            logger.warning("generation failed, answering extractively", extra={"reason": str(exc)})
+            extractive.scope_reason += f"; generation fell back: {exc}"
+            return extractive
+        finally:
+            timings["generate_ms"] = (time.perf_counter() - started) * 1000
+        return generated
 
     def _answer_part(
         self,

@@ -10,6 +10,7 @@ from typing import Any
 from bot.brief import BriefBuilder
 from bot.conversation import Conversations
 from bot.embeddings import Embedder, load_embedder
+from bot.generation import AnswerGenerator, build_chain, chat_model
 from bot.ingestion import IngestReport, ingest
 from bot.qa import QuestionAnswerer
 from bot.retrieval import HybridRetriever
@@ -64,6 +65,21 @@ class Services:
         }
 
 
+def build_generator(settings: Settings) -> AnswerGenerator | None:
+    """A LangChain chat chain for the configured OpenAI-compatible endpoint, or None."""
+    if not settings.llm_enabled:
+        return None
+    assert settings.llm_base_url and settings.llm_model
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    llm = chat_model(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=key,
+        timeout_s=settings.llm_timeout_s,
+    )
+    return AnswerGenerator(build_chain(llm), name=settings.llm_model)
+
+
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
     """Wire settings -> embedder -> Chroma store -> retriever -> question answerer."""
     embedder = embedder or load_embedder()
@@ -74,6 +90,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         store,
         top_k=settings.top_k,
         max_question_chars=settings.max_question_chars,
+        generator=build_generator(settings),
     )
     state = open_state_store(redis_url=settings.redis_url, sqlite_path=settings.state_path)
     roles = RoleDialog(

@@ -120,7 +120,7 @@ class FakeSlackAPI:
                 },
                 {},
             )
-        if method in ("chat.postMessage", "chat.update"):
+        if method in ("chat.postMessage", "chat.update", "chat.startStream"):
             return (
                 200,
                 {

@@ -114,10 +114,19 @@ def build_answer_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
     return blocks + tail
 
 
+def build_answer_tail_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
+    """What follows a streamed answer: its sources and the feedback buttons."""
+    tail = build_sources_blocks(answer.sources) if answer.grounded else []
+    if answer_id:
+        tail.append(build_feedback_block(answer_id))
+    return tail[-MAX_BLOCKS:]
+
+
 def build_reply(reply: Reply) -> tuple[str, list[Block]]:
     """Fallback text and blocks for any core reply."""
     if reply.kind == "answer" and reply.answer is not None:
-        return clip(reply.text, TEXT_LIMIT), build_answer_blocks(reply.answer, reply.answer_id)
+        text = reply.answer.answer
+        return clip(text, TEXT_LIMIT), build_answer_blocks(reply.answer, reply.answer_id)
     if reply.kind == "dialog" and reply.view is not None:
         return clip(reply.text, TEXT_LIMIT), build_dialog_blocks(reply.view)
     if reply.kind == "recommendation" and reply.recommendation is not None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import Any
+
+from slack_sdk import WebClient
 
 from bot.conversation import Reply
 from bot.services import Services
-from bot.slack.blocks import Block, build_error_message, build_reply
+from bot.slack.blocks import Block, build_answer_tail_blocks, build_error_message, build_reply
+from bot.slack.streaming import ReplyStream
 
 logger = logging.getLogger("bot.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -21,12 +25,20 @@ def strip_mentions(text: str | None) -> str:
 
 
 def safe_reply(
-    services: Services, *, conversation: str, user: str, text: str, event: dict[str, Any]
+    services: Services,
+    *,
+    conversation: str,
+    user: str,
+    text: str,
+    event: dict[str, Any],
+    on_text: Callable[[str], None] | None = None,
 ) -> tuple[str, list[Block], Reply | None]:
     """Run the core; on any unexpected error log it and return the fixed friendly message."""
     started = time.perf_counter()
     try:
-        reply = services.conversations.respond(conversation=conversation, user=user, text=text)
+        reply = services.conversations.respond(
+            conversation=conversation, user=user, text=text, on_text=on_text
+        )
     except Exception:
         logger.exception("failed to answer", extra=_log_fields(event, started, "error"))
         fallback, blocks = build_error_message()
@@ -40,6 +52,36 @@ def safe_reply(
     logger.info("replied", extra=extra)
     fallback, blocks = build_reply(reply)
     return fallback, blocks, reply
+
+
+def answer_in(
+    services: Services,
+    client: WebClient,
+    *,
+    channel: str,
+    thread_ts: str | None,
+    conversation: str,
+    text: str,
+    event: dict[str, Any],
+) -> Reply | None:
+    """Answer a user's message in `channel` (and thread), streaming generated answers."""
+    user = event.get("user", "")
+    stream = ReplyStream(
+        client, channel=channel, thread_ts=thread_ts, user=user, team=event.get("team")
+    )
+    fallback, blocks, reply = safe_reply(
+        services,
+        conversation=conversation,
+        user=user,
+        text=text,
+        event=event,
+        on_text=stream.append,
+    )
+    answer = reply.answer if reply is not None else None
+    streamed_ok = answer is not None and answer.mode == "generated"
+    tail = build_answer_tail_blocks(answer, reply.answer_id) if answer and reply else []
+    stream.finish(fallback, blocks, tail=tail, streamed_ok=streamed_ok)
+    return reply
 
 
 def _log_fields(event: dict[str, Any], started: float, outcome: str) -> dict[str, Any]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_sdk import WebClient
+
 from bot.services import Services
 from bot.slack.blocks import clip
-from bot.slack.listeners.common import safe_reply, strip_mentions
+from bot.slack.listeners.common import answer_in, conversation_key, strip_mentions
 
 STATUS = "is looking through the hiring knowledge base…"
 
@@ -15,19 +17,21 @@ def handler(services: Services) -> Any:
     """Build the listener bound to `services`."""
 
     def handle_user_message(
-        payload: dict[str, Any], set_status: Any, set_title: Any, say: Any
+        payload: dict[str, Any], set_status: Any, set_title: Any, client: WebClient
     ) -> None:
         text = strip_mentions(payload.get("text"))
+        channel, thread_ts = payload["channel"], payload["thread_ts"]
         set_status(STATUS)
-        fallback, blocks, reply = safe_reply(
+        reply = answer_in(
             services,
-            conversation=f"{payload['channel']}:{payload['thread_ts']}",
-            user=payload.get("user", ""),
+            client,
+            channel=channel,
+            thread_ts=thread_ts,
+            conversation=conversation_key(channel, thread_ts),
             text=text,
             event=payload,
         )
         if reply is not None and reply.kind == "answer" and text:
             set_title(clip(text, 60))
-        say(text=fallback, blocks=blocks)
 
     return handle_user_message

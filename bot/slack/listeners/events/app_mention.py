@@ -7,7 +7,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.slack.listeners.common import safe_reply, strip_mentions
+from bot.slack.listeners.common import answer_in, conversation_key, strip_mentions
 
 
 def handler(services: Services) -> Any:
@@ -15,13 +15,14 @@ def handler(services: Services) -> Any:
 
     def handle_app_mention(event: dict[str, Any], client: WebClient) -> None:
         channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
-        text, blocks, _ = safe_reply(
+        answer_in(
             services,
-            conversation=f"{channel}:{thread_ts}",
-            user=event.get("user", ""),
+            client,
+            channel=channel,
+            thread_ts=thread_ts,
+            conversation=conversation_key(channel, thread_ts),
             text=strip_mentions(event.get("text")),
             event=event,
         )
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=blocks)
 
     return handle_app_mention

@@ -7,7 +7,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.slack.listeners.common import safe_reply, strip_mentions
+from bot.slack.listeners.common import answer_in, conversation_key, strip_mentions
 
 
 def is_user_dm(event: dict[str, Any]) -> bool:
@@ -27,13 +27,14 @@ def handler(services: Services) -> Any:
         if not is_user_dm(event):
             return
         channel = event["channel"]
-        text, blocks, _ = safe_reply(
+        answer_in(
             services,
-            conversation=f"im:{channel}",
-            user=event["user"],
+            client,
+            channel=channel,
+            thread_ts=None,
+            conversation=conversation_key(channel, None),
             text=strip_mentions(event.get("text")),
             event=event,
         )
-        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
 
     return handle_direct_message

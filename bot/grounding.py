@@ -1,0 +1,99 @@
+"""Grounding guard for generated text: every figure and named tool a sentence states must appear
+in the sources it cites; sentences that fail are dropped (pure functions)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+_CITATION = re.compile(r"\[(\d+)\]")
+_NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?\s?(?:k|K|%|x|×)?(?![\w])")
+_NAME = re.compile(
+    r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][\w.+-]*\d[\w.+-]*|[A-Za-z]+-\d+\w*)\b"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+\](?:\s*\[\d+\])*)?(?=\s+[\"'(\[]?[A-Z0-9$])")
+_ABBREVIATION = re.compile(r"(?:\b(?:U\.S|e\.g|i\.e|vs|Ph\.D|M\.Sc|etc|Dr|No|approx)|\b[A-Z])\.$")
+# Capitalised words that are not claims (acronyms of the domain, pronouns, months...)
+_COMMON = frozenset(
+    "I AI ML DS MLE LLM LLMs API APIs US U.S. CEO CTO CXO JD KPI KPIs FAQ PhD OK USD "
+    "RAG MLOps NLP SQL".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GuardResult:
+    """Sentences kept (in order) and the ones dropped, with the reason."""
+
+    kept: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def normalize_number(token: str) -> str:
+    """'$160,000' -> '160000', '$160k' -> '160000', '72 %' -> '72%'."""
+    raw = token.replace("$", "").replace(",", "").replace(" ", "").lower()
+    if raw.endswith("k"):
+        try:
+            return str(int(float(raw[:-1]) * 1000))
+        except ValueError:
+            return raw
+    return raw.rstrip("×x")
+
+
+def numbers_in(text: str) -> set[str]:
+    """Normalised figures of a text."""
+    return {normalize_number(m.group(0)) for m in _NUMBER.finditer(text)}
+
+
+def names_in(sentence: str) -> set[str]:
+    """Named tools/products of a sentence (CamelCase, ALLCAPS, letters with digits), minus
+    domain acronyms."""
+    return {m.group(0) for m in _NAME.finditer(sentence) if m.group(0) not in _COMMON}
+
+
+def split_sentences(text: str) -> tuple[list[str], str]:
+    """Complete sentences (each with its trailing citations) and the unfinished rest; a sentence
+    is complete once the next one has begun, so a streamed buffer is split safely."""
+    sentences, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if _ABBREVIATION.search(text[start : match.start()]):
+            continue
+        end = match.end()
+        piece = text[start:end].strip()
+        if piece:
+            sentences.append(piece)
+        start = end
+    return sentences, text[start:]
+
+
+def check(sentence: str, sources: Mapping[int, str]) -> str | None:
+    """None when the sentence is grounded in the sources it cites, else the reason."""
+    cited = [int(n) for n in _CITATION.findall(sentence)]
+    body = _CITATION.sub("", sentence)
+    figures = numbers_in(body)
+    names = names_in(body)
+    if any(n not in sources for n in cited):
+        return f"cites a source that does not exist ({cited})"
+    if not cited:
+        return "states facts without citing a source" if figures or names else None
+    context = " ".join(sources[n] for n in cited)
+    missing = sorted(f for f in figures if f not in numbers_in(context))
+    if missing:
+        return f"figure not in its sources: {', '.join(missing)}"
+    lowered = context.lower()
+    unknown = sorted(n for n in names if n.lower() not in lowered)
+    if unknown:
+        return f"name not in its sources: {', '.join(unknown)}"
+    return None
+
+
+def guard(sentences: Sequence[str], sources: Mapping[int, str]) -> GuardResult:
+    """Keep grounded sentences, drop the rest with the reason."""
+    result = GuardResult()
+    for sentence in sentences:
+        reason = check(sentence, sources)
+        if reason is None:
+            result.kept.append(sentence)
+        else:
+            result.dropped.append((sentence, reason))
+    return result
