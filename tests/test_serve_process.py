@@ -107,6 +107,7 @@ def test_signed_mention_is_answered_once_in_its_thread_even_with_retries(served)
     lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
     replied = [x for x in lines if x.get("msg") == "replied"]
     assert replied and replied[0]["outcome"] == "answer" and replied[0]["channel"] == "C0CHAN"
+    assert replied[0]["event_id"] == "EvProc1"
     assert "latency_ms" in replied[0]
     text = log.read_text()
     assert BOT_TOKEN not in text and SIGNING_SECRET not in text

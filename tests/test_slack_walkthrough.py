@@ -177,3 +177,19 @@ def test_described_need_gets_a_recommendation_card(slack):
     (post,) = slack.fake.wait_for("chat.postMessage")
     text = json.dumps(post.params["blocks"])
     assert "Suggested role: ML scientist" in text and "role_brief" in text and "Sources" in text
+
+
+def test_suggested_prompt_in_an_assistant_thread_starts_the_walkthrough_there(slack):
+    event = dm("Help me pick the right role", ts="1700000401.000100", thread_ts="1700000400.000100")
+    slack.poster.event(event, event_id="EvAssistRole")
+    (card,) = slack.fake.wait_for("chat.postMessage")
+    assert card.params["thread_ts"] == "1700000400.000100"
+    assert "Question 1 of 5" in json.dumps(card.params["blocks"])
+    payload = block_action(
+        option_buttons(card)[3]["action_id"],
+        option_buttons(card)[3]["value"],
+        channel="D0DM",
+        thread_ts="1700000400.000100",
+    )
+    slack.poster.action(payload)
+    assert "Question 2 of 5" in json.dumps(slack.fake.wait_for("chat.update")[-1].params["blocks"])

@@ -60,6 +60,7 @@ def dedupe_events(services: Services) -> Any:
     def middleware(request: BoltRequest, next: Any) -> BoltResponse | None:
         event_id = request.body.get("event_id") if isinstance(request.body, dict) else None
         if event_id:
+            request.context["event_id"] = event_id
             try:
                 first = services.state.claim(f"event:{event_id}", EVENT_DEDUPE_TTL_S)
             except StoreUnavailable:

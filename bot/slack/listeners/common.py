@@ -63,9 +63,11 @@ def answer_in(
     conversation: str,
     text: str,
     event: dict[str, Any],
+    event_id: str | None = None,
 ) -> Reply | None:
     """Answer a user's message in `channel` (and thread), streaming generated answers."""
     user = event.get("user", "")
+    event = {**event, "event_id": event_id}
     stream = ReplyStream(
         client, channel=channel, thread_ts=thread_ts, user=user, team=event.get("team")
     )
@@ -86,6 +88,7 @@ def answer_in(
 
 def _log_fields(event: dict[str, Any], started: float, outcome: str) -> dict[str, Any]:
     return {
+        "event_id": event.get("event_id"),
         "event_ts": event.get("event_ts") or event.get("ts"),
         "channel": event.get("channel"),
         "outcome": outcome,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -17,7 +18,11 @@ def handler(services: Services) -> Any:
     """Build the listener bound to `services`."""
 
     def handle_user_message(
-        payload: dict[str, Any], set_status: Any, set_title: Any, client: WebClient
+        payload: dict[str, Any],
+        set_status: Any,
+        set_title: Any,
+        client: WebClient,
+        context: BoltContext,
     ) -> None:
         text = strip_mentions(payload.get("text"))
         channel, thread_ts = payload["channel"], payload["thread_ts"]
@@ -30,6 +35,7 @@ def handler(services: Services) -> Any:
             conversation=conversation_key(channel, thread_ts),
             text=text,
             event=payload,
+            event_id=context.get("event_id"),
         )
         if reply is not None and reply.kind == "answer" and text:
             set_title(clip(text, 60))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -13,7 +14,7 @@ from bot.slack.listeners.common import answer_in, conversation_key, strip_mentio
 def handler(services: Services) -> Any:
     """Build the listener bound to `services`."""
 
-    def handle_app_mention(event: dict[str, Any], client: WebClient) -> None:
+    def handle_app_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
         answer_in(
             services,
@@ -23,6 +24,7 @@ def handler(services: Services) -> Any:
             conversation=conversation_key(channel, thread_ts),
             text=strip_mentions(event.get("text")),
             event=event,
+            event_id=context.get("event_id"),
         )
 
     return handle_app_mention

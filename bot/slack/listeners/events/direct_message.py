@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -23,7 +24,9 @@ def is_user_dm(event: dict[str, Any]) -> bool:
 def handler(services: Services) -> Any:
     """Build the listener bound to `services`."""
 
-    def handle_direct_message(event: dict[str, Any], client: WebClient) -> None:
+    def handle_direct_message(
+        event: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         if not is_user_dm(event):
             return
         channel = event["channel"]
@@ -35,6 +38,7 @@ def handler(services: Services) -> Any:
             conversation=conversation_key(channel, None),
             text=strip_mentions(event.get("text")),
             event=event,
+            event_id=context.get("event_id"),
         )
 
     return handle_direct_message
