@@ -147,6 +147,19 @@ def score_units(
             )
             list_lead = lead if lead is not None else record
             items = [r for r in records if r.lead is not None and r.lead == list_lead.index]
+            if items:  # a list is shown whole, so it cites every article its lines name
+                shown = [list_lead.text, *(i.text for i in items)]
+                named = [
+                    o
+                    for line in shown
+                    for o in attribute(
+                        line,
+                        context=[list_lead.text],
+                        headings=hit.chunk.headings,
+                        origins=hit.chunk.origins,
+                    )
+                ]
+                origins = tuple(dict.fromkeys(named))
             out.append(
                 _Candidate(
                     unit=record,

@@ -9,13 +9,15 @@ from bot.types import Origin
 
 
 def cited_in(text: str, origins: Sequence[Origin]) -> tuple[Origin, ...]:
-    """Origins whose citation names (`cite_as`, publisher) appear in `text`."""
-    found = []
+    """Origins whose citation names (`cite_as`, else publisher) appear in `text`, in the order
+    the text names them."""
+    found: list[tuple[int, Origin]] = []
     for origin in origins:
         names = origin.cite_as or ((origin.publisher,) if origin.publisher else ())
-        if any(_mentions(text, name) for name in names if name):
-            found.append(origin)
-    return tuple(found)
+        positions = [p for p in (_position(text, name) for name in names if name) if p >= 0]
+        if positions:
+            found.append((min(positions), origin))
+    return tuple(origin for _, origin in sorted(found, key=lambda pair: pair[0]))
 
 
 def attribute(
@@ -41,6 +43,7 @@ def attribute(
     return tuple(origins)
 
 
-def _mentions(text: str, name: str) -> bool:
+def _position(text: str, name: str) -> int:
     pattern = r"(?<![A-Za-z0-9])" + re.escape(name) + r"(?![A-Za-z0-9])"
-    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+    match = re.search(pattern, text, flags=re.IGNORECASE)
+    return match.start() if match else -1

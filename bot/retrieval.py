@@ -88,7 +88,7 @@ class HybridRetriever:
             if self._lexical is None or version != self._lexical_version:
                 self._lexical = LexicalIndex(self.store.all_chunks())
                 self._lexical_version = version
-                logger.info("lexical index built over %d chunks", len(self._lexical.chunks))
+                logger.debug("lexical index built over %d chunks", len(self._lexical.chunks))
             return self._lexical
 
     def embed_query(self, query: str) -> np.ndarray:

@@ -23,3 +23,7 @@ def test_unnamed_sentence_inherits_from_its_paragraph_then_heading_then_document
 def test_names_match_whole_words_only():
     assert cited_in("Obsidian is a note app", BOTH) == ()
     assert cited_in("per obsidi's guide", BOTH) == (OBS,)
+
+
+def test_several_names_are_returned_in_the_order_the_text_gives_them():
+    assert cited_in("Obsidi and Gutierrez disagree", BOTH) == (OBS, GUT)
