@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
 from bot.services import build_services
-from tests.conftest import KNOWLEDGE, ROOT, SIGNING_SECRET, free_port, make_settings
+from tests.conftest import KNOWLEDGE, SIGNING_SECRET, free_port, make_settings
 from tests.fake_slack import SignedPoster, mention
+from tests.processes import clean_env, start_serve, wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -70,40 +66,6 @@ def test_unreachable_chroma_server_is_a_clear_error(tmp_path, embedder):
         build_services(settings, embedder=embedder)
 
 
-def start_bot(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    handle = log.open("w")
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "hirebot"),
-            "serve",
-            "--http",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=handle,
-        stderr=handle,
-    )
-
-
-def wait_ready(port: int, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise AssertionError(log.read_text())
-        time.sleep(0.3)
-    raise AssertionError("not ready: " + log.read_text())
-
-
 def test_two_bot_processes_sharing_redis_answer_each_event_exactly_once(
     kb_services, kb_dir, fake_slack, redis_url, tmp_path
 ):
@@ -112,8 +74,7 @@ def test_two_bot_processes_sharing_redis_answer_each_event_exactly_once(
     db = redis.Redis.from_url(redis_url)
     for key in db.scan_iter("hirebot:event:EvTwo*"):
         db.delete(key)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
-    env.update(
+    env = clean_env(
         SLACK_BOT_TOKEN="xoxb-two-procs",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake_slack.url,
@@ -123,7 +84,7 @@ def test_two_bot_processes_sharing_redis_answer_each_event_exactly_once(
     )
     ports = [free_port(), free_port()]
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    procs = [start_bot(env, p, log) for p, log in zip(ports, logs, strict=True)]
+    procs = [start_serve(env, p, log) for p, log in zip(ports, logs, strict=True)]
     try:
         for port, proc, log in zip(ports, procs, logs, strict=True):
             wait_ready(port, proc, log)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, SIGNING_SECRET
 from tests.fake_slack import SignedPoster, mention
+from tests.processes import HIREBOT, clean_env, start_serve, wait_ready
 
 pytestmark = pytest.mark.slow
 BOT_TOKEN = "xoxb-process-test-token-123456"
@@ -37,8 +35,7 @@ def get(url: str) -> tuple[int, dict]:
 @pytest.fixture
 def served(kb_services, kb_dir, fake_slack, tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
-    env.update(
+    env = clean_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake_slack.url,
@@ -46,36 +43,9 @@ def served(kb_services, kb_dir, fake_slack, tmp_path):
         HIREBOT_LOG_FORMAT="json",
     )
     log = tmp_path / "serve.log"
-    with log.open("w") as err:
-        proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "hirebot"),
-                "serve",
-                "--http",
-                "--port",
-                str(port),
-                "--host",
-                "127.0.0.1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=err,
-            stderr=err,
-        )
+    proc = start_serve(env, port, log)
+    wait_ready(port, proc, log, timeout_s=120)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if get(base + "/readyz")[0] == 200:
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise AssertionError(log.read_text())
-        time.sleep(0.3)
-    else:
-        proc.kill()
-        raise AssertionError("server never became ready:\n" + log.read_text())
     yield base, fake_slack, log
     proc.terminate()
     proc.wait(timeout=20)
@@ -116,8 +86,7 @@ def test_signed_mention_is_answered_once_in_its_thread_even_with_retries(served)
 
 def test_invalid_token_fails_fast_with_a_clear_error(kb_dir, fake_slack):
     fake_slack.script("auth.test", 200, {"ok": False, "error": "invalid_auth"})
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
-    env.update(
+    env = clean_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake_slack.url,
@@ -125,7 +94,7 @@ def test_invalid_token_fails_fast_with_a_clear_error(kb_dir, fake_slack):
     )
     run = subprocess.run(
         [
-            str(Path(sys.executable).parent / "hirebot"),
+            HIREBOT,
             "serve",
             "--http",
             "--port",
