@@ -134,3 +134,49 @@ def test_console_script_and_ingest_py_run_for_real(tmp_path):
         timeout=300,
     )
     assert "0 texts embedded" in again.stdout
+
+
+def test_pick_role_jsonl_keeps_order(kb_env, monkeypatch, capsys):
+    lines = [
+        "We need dashboards and A/B test analysis for marketing",
+        "",
+        "x" * 3000,
+        "Fine-tune nothing; wire GPT-4 into our support product via the API",
+    ]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert cli.main(["pick-role", "--jsonl"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o.get("role") for o in out] == ["data_scientist", None, "ai_engineer"]
+    assert "error" in out[1]
+
+
+def test_chat_runs_the_role_walkthrough(kb_env, monkeypatch, capsys):
+    answers = "\n".join(["/role", "4", "4", "4", "3", "4"])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answers + "\n/quit\n"))
+    assert cli.main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert "Question 1 of 5" in out and "Question 5 of 5" in out
+    assert "Recommended: ML scientist" in out and "Hiring brief: ML scientist" in out
+    assert "## Pay ranges (per source)" in out and "Sources:" in out
+
+
+def test_eval_command_gates_and_reports(kb_env, tmp_path, capsys):
+    import shutil
+
+    import yaml
+
+    evals = tmp_path / "evals"
+    evals.mkdir()
+    data = yaml.safe_load((ROOT / "evals" / "qa.yaml").read_text())
+    data["items"] = [i for i in data["items"] if i["topic"] in ("pay", "out-of-scope")][:8]
+    (evals / "qa.yaml").write_text(yaml.safe_dump(data))
+    shutil.copy(ROOT / "evals" / "roles.yaml", evals / "roles.yaml")
+    (evals / "thresholds.yaml").write_text("min:\n  hybrid.recall@5: 0.5\nmax: {}\n")
+    report = tmp_path / "out" / "report.md"
+    assert cli.main(["eval", "--evals-dir", str(evals), "--report", str(report), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["summary"]) == {"lexical", "dense", "hybrid"} and data["gate_failures"] == []
+    assert report.exists() and (report.parent / "report-metrics.png").exists()
+    (evals / "thresholds.yaml").write_text("min:\n  hybrid.recall@5: 1.01\nmax: {}\n")
+    assert cli.main(["eval", "--evals-dir", str(evals)]) == 1
+    assert "GATE FAILED" in capsys.readouterr().out
