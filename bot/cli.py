@@ -309,6 +309,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     thresholds = evaluation.load_thresholds(args.evals_dir / "thresholds.yaml")
     role_path = args.evals_dir / "roles.yaml"
     role_items = evaluation.load_roles(role_path) if role_path.exists() else []
+    holdout_path = args.evals_dir / "roles_holdout.yaml"
+    holdout = evaluation.load_roles(holdout_path) if holdout_path.exists() else []
     services = _services(settings, ensure_index=False)
     report = services.ingest(progress=False)
     if not report.ok:
@@ -319,6 +321,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         qa_items,
         make_qa=evaluation.qa_factory(services.qa),
         role_items=role_items,
+        holdout_items=holdout,
         predict_role=_role_predictor(services),
         modes=(*evaluation.MODES, evaluation.GENERATED)
         if services.qa.generator is not None

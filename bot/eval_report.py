@@ -64,6 +64,12 @@ def roles_table(result: EvalResult) -> str:
     for truth in ROLE_IDS:
         row = r["confusion"][truth]
         lines.append(f"| {truth} | " + " | ".join(str(row[p]) for p in ROLE_IDS) + " |")
+    if "holdout_accuracy" in r:
+        lines += [
+            "",
+            f"held-out role accuracy {r['holdout_accuracy']:.3f} on {r['holdout_items']} situations "
+            "written independently of the recommender (not used for tuning)",
+        ]
     return "\n".join(lines)
 
 
@@ -149,7 +155,7 @@ def _plots(result: EvalResult, path: Path) -> list[Path]:
     ax.set_xticks(x + width * (len(modes) - 1) / 2, PLOT_METRICS, rotation=35, ha="right")
     ax.set_ylim(0, 1.05)
     ax.set_title("Retrieval and answer metrics by retriever")
-    ax.legend()
+    ax.legend(loc="lower left", ncols=len(modes), fontsize="small")
     fig.tight_layout()
     fig.savefig(bars, dpi=110)
     plt.close(fig)

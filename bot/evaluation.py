@@ -285,10 +285,12 @@ def run_eval(
     *,
     make_qa: Callable[[EvalMode], QuestionAnswerer],
     role_items: Sequence[RoleItem] = (),
+    holdout_items: Sequence[RoleItem] = (),
     predict_role: Callable[[str], tuple[str, bool]] | None = None,
     modes: Sequence[EvalMode] = MODES,
 ) -> EvalResult:
-    """Run every retriever mode over the Q&A set (baselines in the same run) and the role set."""
+    """Run every retriever mode over the Q&A set (baselines in the same run), the role set it was
+    tuned on, and the held-out role set written independently of the recommender."""
     started = time.perf_counter()
     result = EvalResult()
     for mode in modes:
@@ -297,6 +299,12 @@ def run_eval(
         result.questions[mode], result.summary[mode] = evaluate_questions(qa_items, qa, mode)
     if predict_role is not None and role_items:
         result.roles = evaluate_roles(role_items, predict_role)
+    if predict_role is not None and holdout_items:
+        holdout = evaluate_roles(holdout_items, predict_role)
+        result.roles["holdout_accuracy"] = holdout["accuracy"]
+        result.roles["holdout_items"] = holdout["items"]
+        result.roles["holdout_confusion"] = holdout["confusion"]
+        result.roles["misses"] = [*result.roles.get("misses", []), *holdout["misses"]]
     result.seconds = time.perf_counter() - started
     return result
 

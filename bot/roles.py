@@ -121,6 +121,14 @@ CUES: dict[str, tuple[str, ...]] = {
         r"what drives",
         r"which (customers|users)",
         r"measure (the )?impact",
+        # Vector Talent Partners / Coders.dev: causation, business opportunities and risks
+        r"(design|analy[sz]e|read) (the |an |our )?(experiment|a/b)",
+        r"present (the |our )?(findings|results)",
+        r"opportunit\w* (and|or) risks?",
+        r"caus(e|ation|al)\b",
+        r"\b(drove|drives?|driving)\b",
+        r"dig into",
+        r"patterns? in (our|the) data",
     ),
     "ml_scientist": (
         r"research",
@@ -148,6 +156,39 @@ CUES: dict[str, tuple[str, ...]] = {
         r"academic",
     ),
 }
+# Role prototypes: the articles' decision criteria, one short statement each (Vector Talent
+# Partners' three questions and role competencies, Gutierrez's recommendations, Obsidi's rule,
+# Coders.dev's key questions). A situation is compared with each statement.
+PROTOTYPES: dict[str, tuple[str, ...]] = {
+    "ai_engineer": (
+        "The primary output is AI-powered product features.",
+        "The work lives in LLM APIs and the product codebase.",
+        "Failure looks like an LLM feature that is slow, expensive or unreliable.",
+        "Build product features on pre-trained foundation models with retrieval, prompts and guardrails.",
+        "Implement AI capabilities quickly with existing models for customer-facing features.",
+    ),
+    "ml_engineer": (
+        "The primary output is trained, deployed models.",
+        "The work lives in training infrastructure and model serving.",
+        "Failure looks like a model that degrades and breaks in production.",
+        "Make a prototype model production-grade with feature pipelines, serving, monitoring and retraining.",
+        "Ship a model into a live product.",
+    ),
+    "data_scientist": (
+        "The primary output is analysis that informs decisions.",
+        "The work lives in notebooks and analytics tools.",
+        "Failure looks like bad analysis that misleads decisions.",
+        "Answer a business question with data.",
+        "Design and analyse experiments, separate causation from correlation, and explain findings to stakeholders.",
+    ),
+    "ml_scientist": (
+        "The primary output is new ML methods, models or algorithms.",
+        "A novel problem that off-the-shelf AI cannot solve, such as a proprietary algorithm.",
+        "Exploratory, longer-term research that leads to papers or patents.",
+        "Train models from scratch or invent new algorithms and architectures.",
+        "Push the state of the art in machine learning.",
+    ),
+}
 _COMPILED = {role: [re.compile(c, re.IGNORECASE) for c in cues] for role, cues in CUES.items()}
 
 
@@ -155,11 +196,12 @@ _COMPILED = {role: [re.compile(c, re.IGNORECASE) for c in cues] for role, cues i
 class RecommenderConfig:
     """Weights of the two signals and the ambiguity rule (tuned on evals/roles.yaml)."""
 
-    similarity_weight: float = 12.0
+    similarity_weight: float = 6.0
+    prototype_weight: float = 6.0
     cue_weight: float = 1.6
     profile_top: int = 15
-    ambiguous_margin: float = 0.15
-    min_confidence: float = 0.45
+    ambiguous_margin: float = 0.35
+    min_confidence: float = 0.55
 
 
 @dataclass(slots=True)
@@ -231,6 +273,13 @@ class RoleRecommender:
         self.config = config or RecommenderConfig()
         self._profiles: dict[str, RoleProfile] | None = None
         self._version: str | None = None
+        self._prototypes: dict[str, np.ndarray] | None = None
+
+    def prototype_vectors(self) -> dict[str, np.ndarray]:
+        """Embedded decision-criteria statements per role (computed once)."""
+        if self._prototypes is None:
+            self._prototypes = {r: self.embedder.embed(list(PROTOTYPES[r])) for r in ROLE_IDS}
+        return self._prototypes
 
     def profiles(self) -> dict[str, RoleProfile]:
         """Role profiles from the sentences of single-role documents, rebuilt when the corpus
@@ -272,9 +321,12 @@ class RoleRecommender:
             i = int(np.argmax(sims))
             best_chunk[role] = (profile.chunks[i], float(sims[i]))
         mean_sim = sum(similarity.values()) / len(similarity)
+        prototype = {r: float(np.max(v @ vector)) for r, v in self.prototype_vectors().items()}
+        mean_proto = sum(prototype.values()) / len(prototype)
         cues = matched_cues(situation)
         logits = {
             role: cfg.similarity_weight * (similarity[role] - mean_sim)
+            + cfg.prototype_weight * (prototype[role] - mean_proto)
             + cfg.cue_weight * math.log1p(len(cues[role]))
             for role in ROLE_IDS
         }
@@ -283,7 +335,7 @@ class RoleRecommender:
         role, second = ranked[0], ranked[1]
         margin = scores[role] - scores[second]
         ambiguous = margin < cfg.ambiguous_margin or scores[role] < cfg.min_confidence
-        runner_up = second if margin < 2 * cfg.ambiguous_margin else None
+        runner_up = second if margin < cfg.ambiguous_margin else None
         sources = [_citation(*best_chunk[r]) for r in (role, runner_up) if r and r in best_chunk]
         return RoleRecommendation(
             situation=situation,
