@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test eval bench lint format clean
+.PHONY: install run test eval bench profile lint format clean
 
 install: $(STAMP)
 
@@ -31,6 +31,9 @@ eval: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+profile: install
+	$(BIN)/python -m benchmarks.profile_ask
 
 lint: install
 	$(BIN)/ruff check bot tests benchmarks ingest.py

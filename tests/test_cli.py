@@ -100,40 +100,37 @@ def test_chat_answers_and_quits(kb_env, monkeypatch, capsys):
 
 
 @pytest.mark.slow
-def test_console_script_and_ingest_py_run_for_real(tmp_path):
+def test_console_script_and_ingest_py_run_for_real(tmp_path, kb_services, kb_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
-    env["HIREBOT_DATA_DIR"] = str(tmp_path / "data")
-    bindir = Path(sys.executable).parent
-    first = subprocess.run(
-        [sys.executable, "ingest.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "rates.md").write_text(
+        "# Rates\n\nObsidi says freelance ML developers charge $100–$250 an hour.\n"
     )
+    (docs / "trial.txt").write_text(
+        "Coders.dev offers a paid two-week trial before a hire is final.\n"
+    )
+
+    def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            list(args),
+            cwd=ROOT,
+            env={**env, "HIREBOT_DATA_DIR": str(data_dir)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    first = run(sys.executable, "ingest.py", str(docs), data_dir=tmp_path / "data")
     assert first.returncode == 0, first.stderr
-    assert "15 added" in first.stdout
-    run = subprocess.run(
-        [str(bindir / "hirebot"), "ask", "--json", "What does a senior AI engineer earn?"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    data = json.loads(run.stdout)
+    assert "2 added" in first.stdout
+    again = run(sys.executable, "ingest.py", str(docs), data_dir=tmp_path / "data")
+    assert again.returncode == 0 and "0 texts embedded" in again.stdout
+    hirebot = str(Path(sys.executable).parent / "hirebot")
+    asked = run(hirebot, "ask", "--json", "What does a senior AI engineer earn?", data_dir=kb_dir)
+    assert asked.returncode == 0, asked.stderr
+    data = json.loads(asked.stdout)
     assert data["grounded"] and any("Gutierrez" in s["original"] for s in data["sources"])
-    again = subprocess.run(
-        [sys.executable, "ingest.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert "0 texts embedded" in again.stdout
 
 
 def test_pick_role_jsonl_keeps_order(kb_env, monkeypatch, capsys):

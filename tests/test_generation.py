@@ -139,3 +139,33 @@ def test_settings_build_a_generator_only_when_configured(kb_services):
         update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "m"}
     )
     assert isinstance(build_generator(configured), AnswerGenerator)
+
+
+def test_eval_reports_both_modes_when_an_endpoint_is_configured(
+    kb_services, kb_dir, tmp_path, monkeypatch, capsys
+):
+    import json
+
+    import yaml
+
+    from bot import cli
+    from tests.conftest import ROOT
+
+    evals = tmp_path / "evals"
+    evals.mkdir()
+    data = yaml.safe_load((ROOT / "evals" / "qa.yaml").read_text())
+    data["items"] = [i for i in data["items"] if i["id"] in ("pay-senior-ai-engineer",)] or data[
+        "items"
+    ][:1]
+    (evals / "qa.yaml").write_text(yaml.safe_dump(data))
+    (evals / "thresholds.yaml").write_text("min: {}\nmax: {}\n")
+    with running_fake_openai() as fake:
+        fake.script(*[Scripted(grounded_pay_reply) for _ in range(4)])
+        monkeypatch.setenv("HIREBOT_DATA_DIR", str(kb_dir))
+        monkeypatch.setenv("HIREBOT_LLM_BASE_URL", fake.url)
+        monkeypatch.setenv("HIREBOT_LLM_MODEL", "fake-model")
+        assert cli.main(["eval", "--evals-dir", str(evals), "--json"]) == 0
+        summary = json.loads(capsys.readouterr().out)["summary"]
+        assert set(summary) == {"lexical", "dense", "hybrid", "generated"}
+        assert fake.requests  # only the "generated" column called the model
+        assert len(fake.requests) == 2  # warm-up + the one question

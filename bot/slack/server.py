@@ -135,6 +135,7 @@ def serve(
     app_token = settings.slack_app_token
     if socket_mode and app_token and not app_token.get_secret_value().startswith("xapp-"):
         raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'")
+    app = create_app(services, socket_mode=socket_mode)  # first: bad tokens fail in a second
     if settings.ingest_on_start and settings.knowledge_dir.is_dir():
         report = services.ingest(progress=False)
         if not report.ok:
@@ -146,7 +147,6 @@ def serve(
     load = getattr(services.embedder, "load", None)
     if callable(load):
         load()
-    app = create_app(services, socket_mode=socket_mode)
     server = start_http(
         None if socket_mode else app, services, host=host, port=port or DEFAULT_PORT
     )
