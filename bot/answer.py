@@ -13,7 +13,7 @@ import numpy as np
 
 from bot.attribution import attribute
 from bot.store import UnitRecord
-from bot.text import roles_mentioned, tokenize
+from bot.text import roles_implied, roles_mentioned, tokenize
 from bot.types import Answer, Chunk, Citation, Hit, Origin
 
 DECLINE_TEXT = (
@@ -65,6 +65,19 @@ class _Candidate:
     items: list[UnitRecord] = field(default_factory=list)
 
 
+_INTERROGATIVE = re.compile(
+    r"^(?:what|how|where|which|who|whom|whose|when|why|should|shall|do|does|did|is|are|was|"
+    r"were|can|could|would|will|may|might|must|any|isn't|aren't|don't|doesn't)\b",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """True for a question ('...?' or 'what/how/should ...'), false for a statement or aside."""
+    text = text.strip()
+    return text.endswith("?") or _INTERROGATIVE.match(text) is not None
+
+
 def asks_for_figures(question: str) -> bool:
     """True for questions about pay, cost, rates or other numbers."""
     return bool(_PAY_WORDS.search(question) or _NUMBER_WORDS.search(question))
@@ -109,7 +122,7 @@ def score_units(
     """Score every sentence unit of the hits against the question."""
     q_terms = set(tokenize(question))
     wants_figures = asks_for_figures(question)
-    q_roles = roles_mentioned(question)
+    q_roles = roles_implied(question)
     q_levels = {m.lower() for m in _LEVELS.findall(question)}
     out: list[_Candidate] = []
     for hit in hits:
@@ -133,8 +146,11 @@ def score_units(
                 score += cfg.figure_bonus if has_figure else -cfg.figure_bonus / 2
             context_text = f"{hit.chunk.heading_path} {text}"
             unit_roles = roles_mentioned(context_text)
-            if q_roles and unit_roles:
-                score += cfg.role_bonus if q_roles & unit_roles else -cfg.role_bonus
+            if q_roles and unit_roles:  # about the asked role: up; another role: down
+                if unit_roles <= q_roles:
+                    score += cfg.role_bonus
+                elif not unit_roles & q_roles:
+                    score -= cfg.role_bonus
             if q_levels and any(level in text.lower() for level in q_levels):
                 score += cfg.role_bonus / 2
             context = [
@@ -297,7 +313,8 @@ def _sentence_for(cand: _Candidate) -> str:
 
 def merge_answers(answers: Sequence[Answer]) -> Answer:
     """Join the answers to the parts of a compound question: one list of points, citations
-    renumbered, a note for any part that is not covered; a decline only if every part is."""
+    renumbered, a note for any question part that is not covered (an uncovered statement is
+    left out); a decline only if every part is."""
     covered = [a for a in answers if a.grounded]
     hits = _interleave([a.hits for a in answers])
     if not covered:
@@ -307,6 +324,8 @@ def merge_answers(answers: Sequence[Answer]) -> Answer:
     lines: list[str] = []
     shown: set[str] = set()
     for part in answers:
+        if not part.grounded and not is_question(part.question):
+            continue  # an uncovered aside ("Our job posts get junk.") needs no apology
         if not part.grounded:
             lines.append(f"_(I have no sourced guidance on: “{part.question}”.)_")
             continue

@@ -8,11 +8,16 @@ import re
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 from bot.documents import Document
+from bot.text import split_sentences
 from bot.types import Chunk
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 # Prefer paragraph, then line, then sentence boundaries: chunks and their overlap stay whole sentences.
 _SEPARATORS = ["\n\n", "\n", r"(?<=[.!?])\s+(?=[A-Z$\"(])", r"(?<=[;:])\s+", " "]
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+# A list and the sentence introducing it stay in one chunk up to this many times the chunk size,
+# so an answer never shows "four warning signs" followed by three.
+LIST_SIZE_FACTOR = 2.5
 
 
 def chunk_id(source: str, file_hash: str, index: int) -> str:
@@ -39,7 +44,7 @@ def chunk_document(doc: Document, *, size: int, overlap: int) -> list[Chunk]:
             for _, key in _HEADERS[1:]
             if section.metadata.get(key)
         )
-        for piece in splitter.split_text(section.page_content):
+        for piece in _pieces(section.page_content, splitter, size, overlap):
             text = _tidy(piece)
             if len(re.sub(r"\W", "", text)) < 12:
                 continue
@@ -58,6 +63,63 @@ def chunk_document(doc: Document, *, size: int, overlap: int) -> list[Chunk]:
                 )
             )
     return chunks
+
+
+def _blocks(text: str) -> list[tuple[str, bool]]:
+    """Lines of a section (the header splitter joins a section's lines with '  \\n') as
+    (text, is_list); list items are joined to each other and to the line introducing them
+    (one ending in ':')."""
+    out: list[tuple[str, bool]] = []
+    for line in (x.strip() for x in re.split(r"[ \t]*\n", text)):
+        if not line:
+            continue
+        is_item = _LIST_ITEM.match(line) is not None
+        if is_item and out and (out[-1][1] or out[-1][0].endswith(":")):
+            out[-1] = (f"{out[-1][0]}\n{line}", True)
+        else:
+            out.append((line, is_item))
+    return out
+
+
+def _pieces(
+    text: str, splitter: RecursiveCharacterTextSplitter, size: int, overlap: int
+) -> list[str]:
+    """Pack a section's lines into pieces of about `size` characters. A list with its lead stays
+    whole (up to LIST_SIZE_FACTOR x size); a longer paragraph is split by `splitter`. A piece that
+    follows prose repeats its last whole sentences (up to `overlap` characters)."""
+    blocks: list[tuple[str, int, bool]] = []  # (text, index of the split paragraph or -1, list)
+    for n, (block, is_list) in enumerate(_blocks(text)):
+        if len(block) <= size or (is_list and len(block) <= size * LIST_SIZE_FACTOR):
+            blocks.append((block, -1, is_list))
+        else:
+            blocks.extend((part, n, False) for part in splitter.split_text(block))
+    packed: list[list[str]] = []
+    last_origin, last_is_list = -2, False
+    for block, origin, is_list in blocks:
+        if packed:
+            length = sum(len(b) + 1 for b in packed[-1])
+            if length + len(block) <= size and (origin == -1 or origin != last_origin):
+                packed[-1].append(block)
+                last_origin, last_is_list = origin, is_list
+                continue
+            carry = "" if last_is_list or origin != -1 else _tail(packed[-1][-1], overlap)
+            if carry and len(carry) + 1 + len(block) <= size:
+                packed.append([carry, block])
+                last_origin, last_is_list = origin, is_list
+                continue
+        packed.append([block])
+        last_origin, last_is_list = origin, is_list
+    return ["\n".join(piece) for piece in packed]
+
+
+def _tail(text: str, limit: int) -> str:
+    """The last whole sentences of `text`, at most `limit` characters ('' if none fits)."""
+    tail: list[str] = []
+    for sentence in reversed(split_sentences(text)):
+        if sum(len(t) + 1 for t in tail) + len(sentence) > limit:
+            break
+        tail.insert(0, sentence)
+    return " ".join(tail)
 
 
 def _tidy(text: str) -> str:

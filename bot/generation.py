@@ -9,7 +9,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.grounding import guard, split_sentences
+from bot.attribution import attribute
+from bot.grounding import guard, split_sentences, supporting_passage
 from bot.types import Answer, Citation, Hit
 
 logger = logging.getLogger(__name__)
@@ -119,14 +120,14 @@ def cited_answer(
     sources = []
     for original, _new in sorted(mapping.items(), key=lambda kv: kv[1]):
         chunk = hits[original - 1].chunk
-        quote = (
-            chunk.text if len(chunk.text) <= QUOTE_CHARS else chunk.text[: QUOTE_CHARS - 1] + "…"
-        )
+        claims = [s for s in sentences if f"[{original}]" in s]
+        quote = supporting_passage(chunk.text, claims, QUOTE_CHARS)
+        origins = attribute(quote, headings=chunk.headings, origins=chunk.origins)
         sources.append(
             Citation(
                 source=chunk.source,
                 title=chunk.title,
-                original="; ".join(o.label for o in chunk.origins) or chunk.title,
+                original="; ".join(o.label for o in origins) or chunk.title,
                 score=round(hits[original - 1].dense, 4),
                 quote=quote,
             )

@@ -7,6 +7,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.text import split_sentences as prose_sentences
+from bot.text import tokenize
+
 _CITATION = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?\s?(?:k|K|%|x|×)?(?![\w])")
 _NAME = re.compile(
@@ -97,3 +100,30 @@ def guard(sentences: Sequence[str], sources: Mapping[int, str]) -> GuardResult:
         else:
             result.dropped.append((sentence, reason))
     return result
+
+
+def supporting_passage(source_text: str, claims: Sequence[str], limit: int) -> str:
+    """The sentences of a cited source that best support the claims citing it (shared figures
+    count most, then shared words), in source order and within `limit` characters; the
+    source's opening when nothing is shared."""
+    claim_numbers = set().union(*(numbers_in(c) for c in claims)) if claims else set()
+    claim_words = set(tokenize(" ".join(claims)))
+    sentences = [
+        s for line in source_text.splitlines() for s in prose_sentences(line.lstrip("-*• "))
+    ]
+    scored = []
+    for n, sentence in enumerate(sentences):
+        shared = 3 * len(numbers_in(sentence) & claim_numbers)
+        shared += len(set(tokenize(sentence)) & claim_words)
+        if shared:
+            scored.append((shared, n))
+    best = max((shared for shared, _ in scored), default=0)
+    picked: list[int] = []
+    length = 0
+    for shared, n in sorted(scored, key=lambda x: (-x[0], x[1])):
+        if shared * 2 < best or (length + len(sentences[n]) + 1 > limit and picked):
+            break
+        picked.append(n)
+        length += len(sentences[n]) + 1
+    text = " ".join(sentences[n] for n in sorted(picked)) if picked else source_text
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -20,7 +20,7 @@ from bot.text import Unit, split_units
 from bot.types import Chunk
 
 logger = logging.getLogger(__name__)
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 EMBED_BATCH = 64
 
 

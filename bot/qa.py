@@ -62,11 +62,17 @@ _PART_BREAK = re.compile(
     re.IGNORECASE,
 )
 MAX_PARTS = 3
+_ELABORATION = re.compile(
+    r"^(?:like|i mean|e\.g\.|i\.e\.|for example|for instance|or|basically|ideally|"
+    r"in other words)\b",
+    re.IGNORECASE,
+)
 
 
 def split_compound(question: str) -> list[str]:
-    """Split 'X? And Y?' or 'X, and what Y' into separately answerable parts (at most three);
-    a part too short to stand alone stays with its neighbour."""
+    """Split 'X? And Y?' or 'X, and what Y' into separately answerable parts (at most three).
+    A part too short to stand alone, and an elaboration ('... ? Like, what do I get?'), stay
+    with the part before them."""
     raw = [p.strip() for p in _PART_BREAK.split(question) if p and p.strip()]
     raw = [
         re.sub(r"^(?:two things|a few things|questions?)\s*:\s*", "", p, flags=re.I) for p in raw
@@ -75,6 +81,8 @@ def split_compound(question: str) -> list[str]:
     for part in raw:
         if parts and len(tokenize(part)) < 2:
             parts[-1] = f"{parts[-1]} and {part}"
+        elif parts and parts[-1].endswith("?") and _ELABORATION.match(part):
+            parts[-1] = f"{parts[-1]} {part}"
         else:
             parts.append(part)
     if len(parts) > MAX_PARTS or (parts and len(tokenize(parts[0])) < 2):

@@ -176,3 +176,20 @@ _ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
 def roles_mentioned(text: str) -> set[str]:
     """Role ids named in a text (AI engineer, ML engineer/developer, data scientist, ML scientist)."""
     return {role for role, pattern in _ROLE_PATTERNS.items() if pattern.search(text)}
+
+
+_ROLE_CUES: dict[str, re.Pattern[str]] = {
+    "ai_engineer": re.compile(
+        r"\b(llms?|gpt[-\w]*|foundation models?|prompt\w*|rag|chatbots?|copilots?|"
+        r"gen(?:erative)?[ -]?ai)\b",
+        re.I,
+    ),
+    "ml_scientist": re.compile(r"\b(research(?:ers?)?|novel algorithms?|papers)\b", re.I),
+    "data_scientist": re.compile(r"\b(dashboards?|a/b tests?|analytics|insights)\b", re.I),
+}
+
+
+def roles_implied(text: str) -> set[str]:
+    """Roles a question names or clearly points at without naming ('someone building LLM apps'
+    -> AI engineer, 'research hires' -> ML scientist, 'dashboards' -> data scientist)."""
+    return roles_mentioned(text) | {r for r, cue in _ROLE_CUES.items() if cue.search(text)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.generation import AnswerGenerator, build_chain, chat_model
-from bot.grounding import check, guard, normalize_number, split_sentences
+from bot.grounding import check, guard, normalize_number, split_sentences, supporting_passage
 from bot.qa import QuestionAnswerer
 from tests.fake_openai import Scripted, running_fake_openai, source_with
 
@@ -43,6 +43,17 @@ def test_guard_keeps_grounded_and_drops_hallucinated_sentences():
     assert check("Here is what the sources say.", SOURCES) is None
     result = guard(["Seniors earn $160k [1].", "Adoption is 95% [2]."], SOURCES)
     assert result.kept == ["Seniors earn $160k [1]."] and len(result.dropped) == 1
+
+
+def test_the_quote_is_the_passage_that_supports_the_claim():
+    source = (
+        "Obsidi says mid-level ML developers earn $130,000–$180,000 per year. "
+        "Contractors charge $100–$250 per hour.\n"
+        "- Gutierrez says senior U.S. AI engineers earn about $160,000–$210,000 per year."
+    )
+    quote = supporting_passage(source, ["Senior AI engineers earn $160k–$210k [1]."], 400)
+    assert quote.startswith("Gutierrez says senior") and "$130,000" not in quote
+    assert supporting_passage(source, ["Unrelated words only [1]."], 30).startswith("Obsidi says")
 
 
 def test_sentences_are_split_with_their_citations():

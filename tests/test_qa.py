@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.answer import is_question
 from bot.errors import BadQuestion
 from bot.qa import is_follow_up, split_compound, validate_question
 
@@ -28,6 +29,13 @@ def test_compound_questions_are_split_into_parts():
     assert split_compound("What does an ML scientist do and what do they earn?") == [
         "What does an ML scientist do and what do they earn?"
     ]
+
+
+def test_elaborations_stay_with_their_question():
+    quarter = "What does an ML scientist produce? Like, what do I get at the end of a quarter?"
+    assert split_compound(quarter) == [quarter]
+    rebrand = "Isn't AI engineer a rebranded title? Or is it a different job?"
+    assert split_compound(rebrand) == [rebrand]
 
 
 def test_follow_up_detection():
@@ -97,6 +105,27 @@ def test_compound_question_answers_both_parts(kb_services):
     text = answer.answer.lower()
     assert "2-week" in text or "two-week" in text
     assert "reference" in text
+
+
+def test_uncovered_question_part_is_named_but_an_uncovered_aside_is_not(kb_services):
+    with_question = kb_services.qa.ask(
+        "What red flags should I watch for in ML candidates? What is the capital of Peru?"
+    )
+    assert with_question.grounded
+    assert "no sourced guidance on: “What is the capital of Peru?”" in with_question.answer
+    with_aside = kb_services.qa.ask(
+        "What red flags should I watch for in ML candidates? Our office plants keep dying."
+    )
+    assert with_aside.grounded
+    assert "no sourced guidance" not in with_aside.answer
+    assert "plants" not in with_aside.answer
+
+
+def test_is_question_tells_questions_from_asides():
+    assert is_question("What red flags matter")
+    assert is_question("Isn't AI engineer a rebranded title?")
+    assert not is_question("Need a checklist for the scorecard.")
+    assert not is_question("Our LinkedIn posts get junk.")
 
 
 def test_timings_are_reported(kb_services):
