@@ -153,6 +153,11 @@ def test_finished_walkthrough_returns_a_sourced_brief(dialog):
         "Interview plan",
         "Red flags",
     ]
+    interview = next(s for s in view.brief.sections if s.key == "interview").answer
+    assert "Technical deep dive" in interview.answer  # the stages, shown whole
+    assert "Production troubleshooting" in interview.answer  # and the core questions
+    red_flags = next(s for s in view.brief.sections if s.key == "red_flags").answer
+    assert red_flags.answer.count("◦") >= 4 and "black box" in red_flags.answer
     pay = next(s for s in view.brief.sections if s.key == "pay").answer
     assert "$180,000" in pay.answer or "$180k" in pay.answer
     assert all(s.answer.sources for s in view.brief.sections if s.answer.grounded)
