@@ -49,8 +49,8 @@ def run(*, quick: bool) -> str:
         "BM25 only": make("lexical"),
         "hybrid, no caches (baseline)": naive,
     }
-    for qa in candidates.values():  # warm up: model, lexical index, caches
-        for q in qs[:5]:
+    for qa in candidates.values():  # warm up: model threads, lexical index, sentence-unit cache
+        for q in qs:
             qa.ask(q)
     results = {name: measure(qa, qs) for name, qa in candidates.items()}
     base = median(results["hybrid, no caches (baseline)"]["total"])

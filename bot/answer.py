@@ -357,7 +357,7 @@ def merge_answers(answers: Sequence[Answer]) -> Answer:
         sources=sources,
         contexts=[h.chunk.text for h in hits],
         hits=hits,
-        scope_reason="; ".join(a.scope_reason for a in answers),
+        note="; ".join(a.note for a in answers),
     )
 
 

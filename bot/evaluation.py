@@ -140,7 +140,7 @@ class QuestionResult:
     citation_ok: bool
     groundedness: float
     latency_ms: float
-    scope_reason: str = ""
+    note: str = ""
 
     @property
     def failures(self) -> list[str]:
@@ -148,7 +148,7 @@ class QuestionResult:
         out = []
         if self.item.in_scope:
             if not self.grounded:
-                out.append(f"declined an in-scope question ({self.scope_reason})")
+                out.append(f"declined an in-scope question ({self.note})")
             else:
                 if self.recall[5] < 1.0:
                     out.append("gold document not in the top 5")
@@ -211,7 +211,7 @@ def evaluate_questions(
                 if answer.grounded
                 else 1.0,
                 latency_ms=latency,
-                scope_reason=answer.scope_reason,
+                note=answer.note,
             )
         )
     return results, summarize(results)

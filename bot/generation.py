@@ -141,5 +141,5 @@ def cited_answer(
         contexts=[h.chunk.text for h in hits],
         mode="generated",
         hits=list(hits),
-        scope_reason="covered" + note,
+        note="covered" + note,
     )

@@ -211,7 +211,7 @@ class QuestionAnswerer:
             generated = self.generator.generate(text, extractive.hits, on_text=on_text)
         except GenerationFailed as exc:
             logger.warning("generation failed, answering extractively", extra={"reason": str(exc)})
-            extractive.scope_reason += f"; generation fell back: {exc}"
+            extractive.note += f"; generation fell back: {exc}"
             return extractive
         finally:
             timings["generate_ms"] = (time.perf_counter() - started) * 1000
@@ -253,7 +253,7 @@ class QuestionAnswerer:
             answer = compose_answer(query, hits, units, vector, config=composer)
         else:
             answer = decline(query, hits)
-        answer.scope_reason = decision.reason
+        answer.note = decision.reason
         t3 = time.perf_counter()
         timings["retrieve_ms"] += (t2 - t1) * 1000
         timings["compose_ms"] += (t3 - t2) * 1000

@@ -141,7 +141,8 @@ class Answer:
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list, repr=False)
-    scope_reason: str = ""
+    # why it was answered or declined (the scope decision), plus any generation fallback note
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form, as the contract names it (plus `timings_ms`)."""

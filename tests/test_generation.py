@@ -113,7 +113,7 @@ def test_hallucinated_number_is_dropped(llm_qa):
     answer = make().ask(PAY_Q)
     assert answer.mode == "generated"
     assert "$950,000" not in answer.answer and "$160,000" in answer.answer
-    assert "1 ungrounded" in answer.scope_reason
+    assert "1 ungrounded" in answer.note
 
 
 @pytest.mark.parametrize(
@@ -132,7 +132,7 @@ def test_failures_fall_back_to_the_extractive_answer(llm_qa, step, caplog):
     answer = make(timeout_s=1.0).ask(PAY_Q)
     assert answer.mode == "extractive" and answer.grounded
     assert "$160,000" in answer.answer or "$160k" in answer.answer
-    assert "generation fell back" in answer.scope_reason
+    assert "generation fell back" in answer.note
     assert any("generation failed" in r.getMessage() for r in caplog.records)
 
 
