@@ -83,6 +83,12 @@ def test_answers_have_no_duplicate_points(kb_services):
     assert len(points) == len(set(points)) >= 2
 
 
+def test_a_role_the_question_implies_picks_that_roles_passages(kb_services):
+    answer = kb_services.qa.ask("What's the typical tool stack for someone building LLM apps?")
+    assert answer.grounded and "LangChain" in answer.answer
+    assert "Horovod" not in answer.answer  # the ML scientist's tools were shown before
+
+
 def test_shorthand_is_understood(kb_services):
     answer = kb_services.qa.ask("What's typical comp for a mid-level MLE in North America?")
     assert answer.grounded and "$130" in answer.answer and "$180" in answer.answer

@@ -34,3 +34,16 @@ def test_units_link_list_items_to_their_lead_sentence():
 def test_units_flatten_table_rows_and_skip_rules_and_headings():
     units = split_units("## Heading\n| Role | Pay |\n|---|---|\n| AI engineer | $160k |")
     assert [u.text for u in units] == ["Role | Pay", "AI engineer | $160k"]
+
+
+def test_roles_implied_adds_clear_cues_to_named_roles():
+    from bot.text import roles_implied
+
+    assert roles_implied("tool stack for someone building LLM apps") == {"ai_engineer"}
+    assert roles_implied("Should research hires share KPIs with AI engineers?") == {
+        "ml_scientist",
+        "ai_engineer",
+    }
+    assert roles_implied("Who builds our dashboards?") == {"data_scientist"}
+    assert roles_implied("What do ML engineers earn?") == {"ml_engineer"}
+    assert roles_implied("How long should a trial be?") == set()
