@@ -13,7 +13,7 @@ import numpy as np
 
 from bot.attribution import attribute
 from bot.store import UnitRecord
-from bot.text import roles_implied, roles_mentioned, tokenize
+from bot.text import clip, roles_implied, roles_mentioned, tokenize
 from bot.types import Answer, Chunk, Citation, Hit, Origin
 
 DECLINE_TEXT = (
@@ -280,7 +280,7 @@ def render(question: str, chosen: Sequence[_Candidate], hits: Sequence[Hit]) -> 
             title=c.title,
             original=c.original,
             score=c.score,
-            quote=_clip(" ".join(quotes[i + 1]), 500),
+            quote=clip(" ".join(quotes[i + 1]), 500),
         )
         for i, c in enumerate(citations)
     ]
@@ -305,7 +305,7 @@ def _sentence_for(cand: _Candidate) -> str:
     lead = cand.lead_text if cand.lead_text is not None else cand.unit.text
     shown = cand.items[:MAX_LIST_ITEMS]
     lines = [f"{lead.rstrip(':').rstrip()}:"]
-    lines += [f"{LIST_INDENT}◦ {_clip(i.text.rstrip(';'), MAX_ITEM_CHARS)}" for i in shown]
+    lines += [f"{LIST_INDENT}◦ {clip(i.text.rstrip(';'), MAX_ITEM_CHARS)}" for i in shown]
     if len(cand.items) > MAX_LIST_ITEMS:
         lines.append(f"{LIST_INDENT}◦ …")
     return "\n".join(lines)
@@ -324,10 +324,9 @@ def merge_answers(answers: Sequence[Answer]) -> Answer:
     lines: list[str] = []
     shown: set[str] = set()
     for part in answers:
-        if not part.grounded and not is_question(part.question):
-            continue  # an uncovered aside ("Our job posts get junk.") needs no apology
-        if not part.grounded:
-            lines.append(f"_(I have no sourced guidance on: “{part.question}”.)_")
+        if not part.grounded:  # an uncovered aside ("Our job posts get junk.") needs no apology
+            if is_question(part.question):
+                lines.append(f"_(I have no sourced guidance on: “{part.question}”.)_")
             continue
         mapping: dict[int, int] = {}
         for n, src in enumerate(part.sources, 1):
@@ -340,7 +339,7 @@ def merge_answers(answers: Sequence[Answer]) -> Answer:
                 if src.quote not in merged.quote:
                     sources[index[key] - 1] = replace(
                         merged,
-                        quote=_clip(f"{merged.quote} {src.quote}", 500),
+                        quote=clip(f"{merged.quote} {src.quote}", 500),
                         score=max(merged.score, src.score),
                     )
             mapping[n] = index[key]
@@ -387,7 +386,3 @@ def decline(question: str, hits: Sequence[Hit] = ()) -> Answer:
         contexts=[h.chunk.text for h in hits],
         hits=list(hits),
     )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

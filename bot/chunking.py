@@ -93,23 +93,20 @@ def _pieces(
             blocks.append((block, -1, is_list))
         else:
             blocks.extend((part, n, False) for part in splitter.split_text(block))
-    packed: list[list[str]] = []
-    last_origin, last_is_list = -2, False
+    packed: list[str] = []
+    last_block, last_origin, last_is_list = "", -2, False
     for block, origin, is_list in blocks:
-        if packed:
-            length = sum(len(b) + 1 for b in packed[-1])
-            if length + len(block) <= size and (origin == -1 or origin != last_origin):
-                packed[-1].append(block)
-                last_origin, last_is_list = origin, is_list
-                continue
-            carry = "" if last_is_list or origin != -1 else _tail(packed[-1][-1], overlap)
-            if carry and len(carry) + 1 + len(block) <= size:
-                packed.append([carry, block])
-                last_origin, last_is_list = origin, is_list
-                continue
-        packed.append([block])
-        last_origin, last_is_list = origin, is_list
-    return ["\n".join(piece) for piece in packed]
+        # pieces of one split paragraph already overlap, so they are never packed together
+        packable = origin == -1 or origin != last_origin
+        carries = packed and origin == -1 and not last_is_list  # prose after prose
+        if packed and packable and len(packed[-1]) + 1 + len(block) <= size:
+            packed[-1] += "\n" + block
+        elif carries and (carry := _tail(last_block, overlap)) and len(carry) + len(block) < size:
+            packed.append(f"{carry}\n{block}")
+        else:
+            packed.append(block)
+        last_block, last_origin, last_is_list = block, origin, is_list
+    return packed
 
 
 def _tail(text: str, limit: int) -> str:

@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.text import clip, tokenize
 from bot.text import split_sentences as prose_sentences
-from bot.text import tokenize
 
 _CITATION = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?\s?(?:k|K|%|x|×)?(?![\w])")
@@ -126,4 +126,4 @@ def supporting_passage(source_text: str, claims: Sequence[str], limit: int) -> s
         picked.append(n)
         length += len(sentences[n]) + 1
     text = " ".join(sentences[n] for n in sorted(picked)) if picked else source_text
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return clip(text, limit)

@@ -19,6 +19,7 @@ import numpy as np
 
 from bot.embeddings import Embedder
 from bot.store import VectorStore
+from bot.text import clip
 from bot.types import ROLE_IDS, Chunk, Citation
 
 ROLE_NAMES = {
@@ -395,5 +396,5 @@ def _quote_list(words: Sequence[str]) -> str:
 
 def _citation(chunk: Chunk, score: float) -> Citation:
     original = "; ".join(o.label for o in chunk.origins) or chunk.title
-    quote = chunk.text if len(chunk.text) <= 400 else chunk.text[:399].rsplit(" ", 1)[0] + "…"
+    quote = clip(chunk.text, 400)
     return Citation(chunk.source, chunk.title, original, round(score, 4), quote)

@@ -193,3 +193,10 @@ def roles_implied(text: str) -> set[str]:
     """Roles a question names or clearly points at without naming ('someone building LLM apps'
     -> AI engineer, 'research hires' -> ML scientist, 'dashboards' -> data scientist)."""
     return roles_mentioned(text) | {r for r, cue in _ROLE_CUES.items() if cue.search(text)}
+
+
+def clip(text: str, limit: int) -> str:
+    """Trim to `limit` characters on a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -47,3 +47,11 @@ def test_roles_implied_adds_clear_cues_to_named_roles():
     assert roles_implied("Who builds our dashboards?") == {"data_scientist"}
     assert roles_implied("What do ML engineers earn?") == {"ml_engineer"}
     assert roles_implied("How long should a trial be?") == set()
+
+
+def test_clip_trims_on_a_word_boundary_within_the_limit():
+    from bot.text import clip
+
+    assert clip("short text", 50) == "short text"
+    clipped = clip("Obsidi names four warning signs for hiring", 20)
+    assert clipped == "Obsidi names four…" and len(clipped) <= 20

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.conversation import Reply
+from bot.text import clip
 from bot.types import Answer, Citation
 
 Block = dict[str, Any]
@@ -48,13 +49,6 @@ def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     if rest:
         pieces.append(rest)
     return pieces
-
-
-def clip(text: str, limit: int) -> str:
-    """Trim to `limit` characters on a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def section(text: str) -> Block:
