@@ -143,6 +143,10 @@ class Answer:
     hits: list[Hit] = field(default_factory=list, repr=False)
     # why it was answered or declined (the scope decision), plus any generation fallback note
     note: str = ""
+    # parts or terms of the question the knowledge does not cover (empty when fully covered)
+    uncovered: list[str] = field(default_factory=list)
+    # the self-contained question answered, when a follow-up was read in its conversation
+    resolved_question: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form, as the contract names it (plus `timings_ms`)."""
@@ -155,4 +159,5 @@ class Answer:
             "mode": self.mode,
             "latency_ms": round(self.latency_ms, 2),
             "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
-        }
+            "uncovered": list(self.uncovered),
+        } | ({"resolved_question": self.resolved_question} if self.resolved_question else {})
