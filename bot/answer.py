@@ -6,7 +6,7 @@ Pure functions: no I/O, no model calls. The caller supplies hits, sentence units
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -90,15 +90,55 @@ def compose_answer(
     question_vector: np.ndarray,
     *,
     config: ComposerConfig | None = None,
+    kind: str = "",
+    uncovered: Sequence[str] = (),
 ) -> Answer:
-    """Pick the most relevant sentences of the hits (no duplicates), group them by document,
-    and cite each with the original article it comes from."""
+    """Pick the most relevant sentences of the hits (no duplicates, no repeated figures, none
+    about a role the question did not ask about), lead with the best one, and cite each with
+    the original article it comes from. `kind` is what the question asks (the classifier's
+    label); `uncovered` are its terms the sources do not cover, named in a note first."""
     cfg = config or ComposerConfig()
     candidates = score_units(question, hits, units, question_vector, cfg)
-    chosen = select(candidates, cfg)
+    candidates = about_asked_roles(question, candidates, kind=kind)
+    chosen = select(candidates, cfg, levels=seniority_levels(question))
     if not chosen:
         return decline(question, hits)
-    return render(question, chosen, hits)
+    answer = render(question, chosen, hits)
+    if uncovered:
+        answer.uncovered = list(uncovered)
+        answer.answer = uncovered_note(uncovered, kind=kind) + "\n" + answer.answer
+    return answer
+
+
+def uncovered_note(terms: Sequence[str], *, kind: str) -> str:
+    """One plain line saying what the sources do not cover, before what they do."""
+    named = _join([f"*{t}*" for t in terms])
+    if kind == "pay":
+        return (
+            f"_The sources give no figures for {named}; the closest figures they give are below._"
+        )
+    return f"_The sources do not mention {named}; here is the closest guidance they give._"
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def about_asked_roles(
+    question: str, candidates: Sequence[_Candidate], *, kind: str
+) -> list[_Candidate]:
+    """Drop sentences about other roles when the question asks about one role (not when it
+    compares roles); keep everything if nothing would be left."""
+    asked = roles_implied(question)
+    if len(asked) != 1 or kind == "role_difference":
+        return list(candidates)
+    kept = [
+        c
+        for c in candidates
+        if not (roles := roles_mentioned(f"{c.chunk.heading_path} {_sentence_for(c)}"))
+        or roles & asked
+    ]
+    return kept or list(candidates)
 
 
 def best_unit_similarity(
@@ -190,20 +230,39 @@ def score_units(
     return out
 
 
-def select(candidates: Sequence[_Candidate], cfg: ComposerConfig) -> list[_Candidate]:
-    """Greedy pick by score within `keep_within` of the best: no near-duplicates, one point per
-    list, and a length budget on what will actually be shown."""
+def select(
+    candidates: Sequence[_Candidate], cfg: ComposerConfig, *, levels: Collection[str] = ()
+) -> list[_Candidate]:
+    """Greedy pick by score within `keep_within` of the best: no near-duplicates, no figures
+    shown twice, one point per list (showing only its lines with something new, and none about
+    another seniority level than `levels`, the ones asked about), and a length budget on what
+    will actually be shown."""
     ranked = sorted(candidates, key=lambda c: -c.score)
     if not ranked:
         return []
     floor = ranked[0].score - cfg.keep_within
     chosen: list[_Candidate] = []
     seen_text: set[str] = set()
+    seen_figures: dict[str, set[int]] = {}  # per article: a source never repeats its figures
     lists: set[tuple[str, int]] = set()
     length = 0
     for cand in ranked:
         if cand.score < floor or len(chosen) >= cfg.max_points:
             break
+        articles = {o.key for o in cand.origins} or {cand.chunk.source}
+        shown_by_them = set().union(*(seen_figures.get(a, set()) for a in articles))
+        if cand.items:
+            cand.items = [
+                i
+                for i in cand.items
+                if not (money_figures(i.text) and money_figures(i.text) <= shown_by_them)
+                and not _about_other_levels(i.text, levels)
+            ]
+            if not cand.items:
+                continue
+        figures = money_figures(_sentence_for(cand))
+        if figures & shown_by_them:
+            continue  # its article's figures are already shown
         key = re.sub(r"\W+", " ", cand.unit.text.lower()).strip()
         list_key = (
             cand.chunk.id,
@@ -220,18 +279,48 @@ def select(candidates: Sequence[_Candidate], cfg: ComposerConfig) -> list[_Candi
             continue
         chosen.append(cand)
         seen_text.add(key)
+        for article in articles:
+            seen_figures.setdefault(article, set()).update(figures)
         if cand.items:
             lists.add(list_key)
         length += shown
     return chosen
 
 
+def _about_other_levels(text: str, levels: Collection[str]) -> bool:
+    """True when `text` names seniority levels, none of them asked about."""
+    named = seniority_levels(text)
+    return bool(levels and named and not named & set(levels))
+
+
+_SENIORITY = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|principal)\b", re.I)
+
+
+def seniority_levels(text: str) -> set[str]:
+    """Seniority levels a text names ('junior' and 'entry-level' are the same level)."""
+    out = set()
+    for word in _SENIORITY.findall(text):
+        level = re.sub(r"[- ]level$", "", word.lower())
+        out.add("entry" if level == "junior" else level)
+    return out
+
+
+_MONEY = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?([kK]\b|million\b|m\b)?")
+
+
+def money_figures(text: str) -> set[int]:
+    """Dollar amounts in a text, as whole dollars ('$160k' and '$160,000' are the same)."""
+    out = set()
+    for number, unit in _MONEY.findall(text):
+        value = float(number.replace(",", ""))
+        scale = {"k": 1_000, "m": 1_000_000, "million": 1_000_000}.get(unit.lower(), 1)
+        out.add(round(value * scale))
+    return out
+
+
 def render(question: str, chosen: Sequence[_Candidate], hits: Sequence[Hit]) -> Answer:
-    """Order the chosen sentences sensibly and turn them into cited Slack mrkdwn bullets."""
-    doc_order: dict[str, int] = {}
-    for cand in chosen:
-        doc_order.setdefault(cand.chunk.source, len(doc_order))
-    ordered = sorted(chosen, key=lambda c: (doc_order[c.chunk.source], c.chunk.index, c.unit.index))
+    """Lead with the best sentence, then the rest by relevance, as cited Slack mrkdwn bullets."""
+    ordered = list(chosen)
     groups: list[list[_Candidate]] = []
     listed: set[tuple[str, int]] = set()
     for cand in ordered:
@@ -358,6 +447,33 @@ def merge_answers(answers: Sequence[Answer]) -> Answer:
         hits=hits,
         note="; ".join(a.note for a in answers),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A direct answer to put first (e.g. the recommended role), with what it cites."""
+
+    text: str
+    citations: tuple[Citation, ...] = ()
+
+
+def prepend_lead(answer: Answer, lead: Lead) -> Answer:
+    """Put `lead` first: its citations become [1..n] and the answer's own move up after them."""
+    sources = list(lead.citations)
+    index = {(c.source, c.original): n for n, c in enumerate(sources, 1)}
+    mapping: dict[int, int] = {}
+    for n, src in enumerate(answer.sources, 1):
+        key = (src.source, src.original)
+        if key not in index:
+            sources.append(src)
+            index[key] = len(sources)
+        mapping[n] = index[key]
+    marks = "".join(f" [{n}]" for n in range(1, len(lead.citations) + 1))
+    body = _renumber(answer.answer, mapping)
+    notes = [line for line in body.splitlines() if line.startswith("_")]
+    rest = [line for line in body.splitlines() if not line.startswith("_")]
+    lines = [*notes, f"{lead.text}{marks}", *rest]
+    return replace(answer, answer="\n".join(lines), sources=sources)
 
 
 def _renumber(text: str, mapping: dict[int, int]) -> str:

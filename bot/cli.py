@@ -311,6 +311,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     role_items = evaluation.load_roles(role_path) if role_path.exists() else []
     holdout_path = args.evals_dir / "roles_holdout.yaml"
     holdout = evaluation.load_roles(holdout_path) if holdout_path.exists() else []
+    realistic_path = args.evals_dir / "realistic_qa.yaml"
+    realistic = evaluation.load_qa(realistic_path, topics=None) if realistic_path.exists() else []
     services = _services(settings, ensure_index=False)
     report = services.ingest(progress=False)
     if not report.ok:
@@ -326,6 +328,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         modes=(*evaluation.MODES, evaluation.GENERATED)
         if services.qa.generator is not None
         else evaluation.MODES,
+        realistic_items=realistic,
     )
     failures = evaluation.check_gates(result, thresholds)
     if args.json:
@@ -333,6 +336,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             json.dumps(
                 {
                     "summary": result.summary,
+                    "realistic": result.realistic,
                     "roles": result.roles,
                     "gate_failures": [str(f) for f in failures],
                 },

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.evaluation import MODE_LABELS, EvalResult, GateFailure
+from bot.evaluation import MODE_LABELS, EvalResult, GateFailure, QuestionResult
 from bot.types import ROLE_IDS
 
 TABLE_METRICS = (
@@ -73,9 +73,45 @@ def roles_table(result: EvalResult) -> str:
     return "\n".join(lines)
 
 
+REALISTIC_METRICS = (
+    "false_decline_rate",
+    "off_topic_answered",
+    "answer_fact_coverage",
+    "citation_correctness",
+    "uncovered_noted",
+    "recall@5",
+    "answer_words_median",
+    "questions",
+)
+
+
+def realistic_table(result: EvalResult) -> str:
+    """The realistic set's dev half (tuned on) and test half (held out), side by side."""
+    if not result.realistic:
+        return ""
+    halves = [h for h in ("dev", "test") if h in result.realistic]
+    label = {"dev": "dev (tuned on)", "test": "test (held out)"}
+    rows = [
+        "realistic questions (evals/realistic_qa.yaml), hybrid retriever:",
+        "",
+        "| metric | " + " | ".join(label[h] for h in halves) + " |",
+        "|" + "---|" * (len(halves) + 1),
+    ]
+    for name in REALISTIC_METRICS:
+        cells = [result.realistic[h].get(name, 0.0) for h in halves]
+        shown = [
+            f"{v:.0f}" if name in ("questions", "answer_words_median") else f"{v:.3f}"
+            for v in cells
+        ]
+        rows.append(f"| {name} | " + " | ".join(shown) + " |")
+    return "\n".join(rows)
+
+
 def format_console(result: EvalResult, failures: Sequence[GateFailure]) -> str:
     """What `hirebot eval` prints."""
     parts = [metrics_table(result)]
+    if result.realistic:
+        parts.append(realistic_table(result))
     if result.roles:
         parts.append(roles_table(result))
     parts.append(f"evaluated in {result.seconds:.1f}s")
@@ -117,10 +153,24 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
                 for m in result.roles["misses"]
             ]
             lines.append("")
+    if result.realistic:
+        lines += ["## Realistic questions", "", realistic_table(result), ""]
+        dev_failed = [q for q in result.realistic_questions.get("dev", []) if q.failures]
+        lines += [
+            "Failures on the dev half (the test half is reported only in aggregate, so that "
+            "nobody tunes on it):",
+            "",
+            *(_failure_lines(dev_failed) or ["None.", ""]),
+        ]
     lines += ["## Per-question failures (hybrid)", ""]
     failed = [q for q in result.questions.get("hybrid", []) if q.failures]
-    if not failed:
-        lines.append("None.")
+    lines += _failure_lines(failed) or ["None."]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return [path, *plots]
+
+
+def _failure_lines(failed: Sequence[QuestionResult]) -> list[str]:
+    lines: list[str] = []
     for q in failed:
         lines += [
             f"### `{q.item.id}` ({q.item.topic})",
@@ -133,8 +183,7 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
             "> " + q.answer.replace("\n", "\n> "),
             "",
         ]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return [path, *plots]
+    return lines
 
 
 def _plots(result: EvalResult, path: Path) -> list[Path]:

@@ -42,6 +42,12 @@ class QAItem:
     in_scope: bool
     sources: tuple[tuple[str, ...], ...]
     facts: tuple[tuple[str, ...], ...]
+    split: str = ""
+    tags: tuple[str, ...] = ()
+    uncovered: tuple[str, ...] = ()
+
+
+SPLITS = ("dev", "test")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,20 +61,24 @@ class RoleItem:
     alternatives: tuple[str, ...] = ()
 
 
-def load_qa(path: Path) -> list[QAItem]:
-    """Read and validate `evals/qa.yaml`; raise ConfigError naming the first problem."""
+def load_qa(path: Path, *, topics: frozenset[str] | None = TOPICS) -> list[QAItem]:
+    """Read and validate a Q&A set (`evals/qa.yaml`, or `evals/realistic_qa.yaml` with its
+    dev/test `split`, `tags` and `uncovered` terms; `topics=None` accepts any topic); raise
+    ConfigError naming the first problem."""
     data = _load_yaml(path)
     items, seen = [], set()
     for n, raw in enumerate(data.get("items") or []):
         where = f"{path}: item {n + 1} ({raw.get('id', '?')})"
-        _require(raw, ("id", "question", "topic", "in_scope", "sources", "facts"), where)
+        _require(raw, ("id", "question", "topic", "in_scope"), where)
         if raw["id"] in seen:
             raise ConfigError(f"{where}: duplicate id")
         seen.add(raw["id"])
-        if raw["topic"] not in TOPICS:
+        if topics is not None and raw["topic"] not in topics:
             raise ConfigError(f"{where}: unknown topic {raw['topic']!r}")
-        sources = tuple(tuple(str(d) for d in group) for group in raw["sources"] or [])
-        facts = tuple(tuple(str(v) for v in fact) for fact in raw["facts"] or [])
+        if raw.get("split", "") not in ("", *SPLITS):
+            raise ConfigError(f"{where}: split must be dev or test")
+        sources = tuple(tuple(str(d) for d in group) for group in raw.get("sources") or [])
+        facts = tuple(tuple(str(v) for v in fact) for fact in raw.get("facts") or [])
         if bool(raw["in_scope"]) != bool(sources):
             raise ConfigError(f"{where}: in-scope items need sources, out-of-scope items none")
         if any(not group for group in sources) or any(not fact for fact in facts):
@@ -81,6 +91,9 @@ def load_qa(path: Path) -> list[QAItem]:
                 in_scope=bool(raw["in_scope"]),
                 sources=sources,
                 facts=facts,
+                split=str(raw.get("split", "")),
+                tags=tuple(str(t) for t in raw.get("tags") or ()),
+                uncovered=tuple(str(t) for t in raw.get("uncovered") or ()),
             )
         )
     if not items:
@@ -141,6 +154,7 @@ class QuestionResult:
     groundedness: float
     latency_ms: float
     note: str = ""
+    uncovered: tuple[str, ...] = ()
 
     @property
     def failures(self) -> list[str]:
@@ -168,11 +182,16 @@ class EvalResult:
     questions: dict[str, list[QuestionResult]] = field(default_factory=dict)
     summary: dict[str, dict[str, float]] = field(default_factory=dict)
     roles: dict[str, Any] = field(default_factory=dict)
+    # the realistic set's halves ('dev', 'test'), answered by the hybrid retriever
+    realistic: dict[str, dict[str, float]] = field(default_factory=dict)
+    realistic_questions: dict[str, list[QuestionResult]] = field(default_factory=dict)
     seconds: float = 0.0
 
     def metric(self, name: str) -> float | None:
-        """Look up 'hybrid.recall@5'-style names (or 'roles.accuracy')."""
+        """Look up 'hybrid.recall@5'-style names ('roles.accuracy', 'realistic_test.…')."""
         group, _, key = name.partition(".")
+        if group.startswith("realistic_"):
+            return self.realistic.get(group.removeprefix("realistic_"), {}).get(key)
         if group == "roles":
             value = self.roles.get(key)
             return float(value) if isinstance(value, int | float) else None
@@ -212,6 +231,7 @@ def evaluate_questions(
                 else 1.0,
                 latency_ms=latency,
                 note=answer.note,
+                uncovered=tuple(answer.uncovered),
             )
         )
     return results, summarize(results)
@@ -228,6 +248,7 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
 
     latencies = [r.latency_ms for r in results]
     lengths = [len(r.answer) for r in answered]
+    words = [len(r.answer.split()) for r in answered]
     return {
         "recall@1": mean([r.recall[1] for r in inside]),
         "recall@3": mean([r.recall[3] for r in inside]),
@@ -242,10 +263,33 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
         "false_decline_rate": mean([float(not r.grounded) for r in inside]),
         "answer_chars_mean": mean([float(n) for n in lengths]),
         "answer_chars_p95": metrics.percentile(lengths, 95),
+        "answer_words_median": metrics.percentile(words, 50),
         "latency_p50_ms": metrics.percentile(latencies, 50),
         "latency_p95_ms": metrics.percentile(latencies, 95),
         "questions": float(len(results)),
     }
+
+
+def summarize_realistic(results: Sequence[QuestionResult]) -> dict[str, float]:
+    """The realistic set's metrics: the general ones, plus off-topic questions answered and how
+    well the "not covered" note names the terms the item lists as uncovered."""
+    out = summarize(results)
+    out["off_topic_answered"] = 1.0 - out["decline_accuracy"]
+    flagged = [r for r in results if r.item.in_scope and r.grounded and r.item.uncovered]
+    named = [
+        any(t.lower() in " ".join(r.uncovered).lower() for t in r.item.uncovered) for r in flagged
+    ]
+    out["uncovered_noted"] = sum(named) / len(named) if named else 1.0
+    return out
+
+
+def evaluate_realistic(
+    items: Sequence[QAItem], qa: QuestionAnswerer
+) -> tuple[dict[str, list[QuestionResult]], dict[str, dict[str, float]]]:
+    """Ask the realistic set once (hybrid) and summarise its dev and test halves separately."""
+    results, _ = evaluate_questions(items, qa, "hybrid")
+    by_split = {s: [r for r in results if r.item.split == s] for s in SPLITS}
+    return by_split, {s: summarize_realistic(rs) for s, rs in by_split.items() if rs}
 
 
 def evaluate_roles(
@@ -288,6 +332,7 @@ def run_eval(
     holdout_items: Sequence[RoleItem] = (),
     predict_role: Callable[[str], tuple[str, bool]] | None = None,
     modes: Sequence[EvalMode] = MODES,
+    realistic_items: Sequence[QAItem] = (),
 ) -> EvalResult:
     """Run every retriever mode over the Q&A set (baselines in the same run), the role set it was
     tuned on, and the held-out role set written independently of the recommender."""
@@ -297,6 +342,8 @@ def run_eval(
         qa = make_qa(mode)
         qa.ask(qa_items[0].question)  # warm caches (lexical index, units) outside the timings
         result.questions[mode], result.summary[mode] = evaluate_questions(qa_items, qa, mode)
+        if mode == "hybrid" and realistic_items:
+            result.realistic_questions, result.realistic = evaluate_realistic(realistic_items, qa)
     if predict_role is not None and role_items:
         result.roles = evaluate_roles(role_items, predict_role)
     if predict_role is not None and holdout_items:
@@ -324,11 +371,14 @@ def qa_factory(base: QuestionAnswerer) -> Callable[[EvalMode], QuestionAnswerer]
         return QuestionAnswerer(
             retriever,
             base.store,
+            classifier=base.classifier,
+            english=base.english,
             top_k=base.top_k,
             max_question_chars=base.max_question_chars,
             composer=base.composer,
             scope=base.scope,
             generator=base.generator if mode == GENERATED else None,
+            role_lead=base.role_lead,
         )
 
     return make

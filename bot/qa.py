@@ -9,20 +9,33 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Protocol
 
 import numpy as np
 
 from bot.answer import (
     ComposerConfig,
+    Lead,
     best_unit_similarity,
     compose_answer,
     decline,
     merge_answers,
+    prepend_lead,
 )
+from bot.classify import ROLE_CHOICE, QuestionClassifier, QuestionKind
 from bot.errors import BadQuestion, IndexMissing
 from bot.generation import AnswerGenerator, GenerationFailed
-from bot.retrieval import HybridRetriever
-from bot.scope import ScopeConfig, UnknownTerms, assess, find_unknown
+from bot.retrieval import HybridRetriever, LexicalIndex
+from bot.scope import (
+    NAME_KINDS,
+    WORD_KINDS,
+    ScopeConfig,
+    assess,
+    entity_score,
+    uncovered,
+    unknown_terms,
+)
+from bot.spelling import Lexicon, correct
 from bot.store import UnitRecord, VectorStore
 from bot.text import expand_shorthand, tokenize
 from bot.types import Answer
@@ -34,6 +47,15 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 EXAMPLE_QUESTION = "What does a senior AI engineer earn?"
+
+
+class LeadWriter(Protocol):
+    """Writes the direct answer for a kind of question the passages alone cannot lead with
+    (the role recommender answers 'who should we hire?')."""
+
+    def lead(self, question: str) -> Lead | None:
+        """The lead for `question`, or None to leave the answer as composed."""
+        ...
 
 
 def validate_question(question: str, *, max_chars: int) -> str:
@@ -130,20 +152,42 @@ class QuestionAnswerer:
         retriever: HybridRetriever,
         store: VectorStore,
         *,
+        classifier: QuestionClassifier | None = None,
+        english: frozenset[str] = frozenset(),
         top_k: int = 5,
         max_question_chars: int = 1500,
         composer: ComposerConfig | None = None,
         scope: ScopeConfig | None = None,
         generator: AnswerGenerator | None = None,
+        role_lead: LeadWriter | None = None,
     ) -> None:
         self.retriever = retriever
         self.store = store
+        self.classifier = classifier or QuestionClassifier(retriever.embedder)
+        self.english = english
         self.top_k = top_k
         self.max_question_chars = max_question_chars
         self.composer = composer or ComposerConfig()
         self.scope = scope or ScopeConfig()
         self.units = UnitCache(store)
         self.generator = generator
+        self.role_lead = role_lead
+        self._lexicon: tuple[LexicalIndex, Lexicon] | None = None
+        self._kind_vectors: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _kinds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Embedded kinds of names and of ordinary words (for typing unknown terms), once."""
+        if self._kind_vectors is None:
+            embed = self.retriever.embedder.embed
+            self._kind_vectors = (embed(list(NAME_KINDS)), embed(list(WORD_KINDS)))
+        return self._kind_vectors
+
+    def lexicon(self) -> Lexicon:
+        """The knowledge base's words (for typo repair), rebuilt with the lexical index."""
+        index = self.retriever.lexical_index()
+        if self._lexicon is None or self._lexicon[0] is not index:
+            self._lexicon = (index, Lexicon(index.word_counts, self.english))
+        return self._lexicon[1]
 
     def ask(
         self,
@@ -158,42 +202,63 @@ class QuestionAnswerer:
 
         With a generator configured, covered questions get a generated answer (grounded
         sentences are passed to `on_text` as they arrive); any failure falls back to the
-        extractive answer. Out-of-scope questions are declined before any model call."""
+        extractive answer. Off-topic questions are declined before any model call."""
         started = time.perf_counter()
         text = validate_question(question, max_chars=self.max_question_chars)
         query = expand_shorthand(f"{context} {text}" if context and is_follow_up(text) else text)
+        query, _ = correct(query, self.lexicon())
         parts = split_compound(query)
-        timings = {"embed_ms": 0.0, "retrieve_ms": 0.0, "compose_ms": 0.0}
+        timings = {"embed_ms": 0.0, "classify_ms": 0.0, "retrieve_ms": 0.0, "compose_ms": 0.0}
         t0 = time.perf_counter()
-        # every part, and every part without its unknown words, embedded in one batch
+        # every part, and every part without each of its unknown terms, embedded in one batch
         vocabulary = self.retriever.lexical_index().vocabulary
-        unknowns = [find_unknown(part, vocabulary) for part in parts]
-        texts = list(parts)
-        kept_at: list[int | None] = []
-        for unknown in unknowns:
-            if unknown.words and unknown.kept.strip():
-                kept_at.append(len(texts))
-                texts.append(unknown.kept)
-            else:
-                kept_at.append(None)
+        terms = [unknown_terms(part, vocabulary) for part in parts]
+        whole = [query] if len(parts) > 1 else []
+        flat = [t for part_terms in terms for t in part_terms]
+        texts = [*parts, *whole, *(t.without for t in flat), *(t.text for t in flat)]
         vectors = self.retriever.embedder.embed(texts)
-        timings["embed_ms"] = (time.perf_counter() - t0) * 1000
-        answers = [
-            self._answer_part(
-                part,
-                timings,
-                vector=vectors[n],
-                unknown=unknowns[n],
-                kept_vector=None if kept_at[n] is None else vectors[kept_at[n]],
-                parts=len(parts),
-                composer=composer or self.composer,
+        entity = entity_score(vectors[len(vectors) - len(flat) :], *self._kinds())
+        t1 = time.perf_counter()
+        kinds = self.classifier.classify_many(
+            [*parts, *whole], vectors=vectors[: len(parts) + len(whole)]
+        )
+        if whole:  # each part is judged together with the whole message
+            bar = self.classifier.config.min_in_scope
+            kinds = [k.within(kinds[-1], min_in_scope=bar) for k in kinds[:-1]]
+        timings["embed_ms"] = (t1 - t0) * 1000
+        timings["classify_ms"] = (time.perf_counter() - t1) * 1000
+        answers = []
+        offset = len(parts) + len(whole)
+        for n, part in enumerate(parts):
+            without = vectors[offset : offset + len(terms[n])]
+            scores = entity[offset - len(parts) - len(whole) :][: len(terms[n])]
+            offset += len(terms[n])
+            answers.append(
+                self._answer_part(
+                    part,
+                    timings,
+                    vector=vectors[n],
+                    kind=kinds[n],
+                    uncovered_terms=uncovered(
+                        terms[n],
+                        vectors[n],
+                        without,
+                        scores,
+                        english=self.english,
+                        config=self.scope,
+                    ),
+                    parts=len(parts),
+                    composer=composer or self.composer,
+                )
             )
-            for n, part in enumerate(parts)
-        ]
         answer = answers[0] if len(answers) == 1 else merge_answers(answers)
         if self.generator is not None and answer.grounded and composer is None:
             answer = self._generate(text, answer, timings, on_text)
+        elif answer.grounded and kinds[0].label == ROLE_CHOICE and self.role_lead is not None:
+            lead = self.role_lead.lead(parts[0])
+            answer = answer if lead is None else prepend_lead(answer, lead)
         answer.question = text
+        answer.kind = kinds[0].label
         answer.timings = timings
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
@@ -215,6 +280,7 @@ class QuestionAnswerer:
             return extractive
         finally:
             timings["generate_ms"] = (time.perf_counter() - started) * 1000
+        generated.uncovered = list(extractive.uncovered)
         return generated
 
     def _answer_part(
@@ -223,8 +289,8 @@ class QuestionAnswerer:
         timings: dict[str, float],
         *,
         vector: np.ndarray,
-        unknown: UnknownTerms,
-        kept_vector: np.ndarray | None,
+        kind: QuestionKind,
+        uncovered_terms: list[str],
         parts: int,
         composer: ComposerConfig,
     ) -> Answer:
@@ -240,17 +306,17 @@ class QuestionAnswerer:
                 max_points=max(2, composer.max_points // parts + 1),
                 max_chars=composer.max_chars // parts + 200,
             )
-        decision = assess(
-            query,
-            hits,
-            best_unit_similarity(hits, units, vector),
-            unknown=unknown,
-            question_vector=vector,
-            kept_vector=kept_vector,
-            config=self.scope,
-        )
+        decision = assess(kind, hits, best_unit_similarity(hits, units, vector), config=self.scope)
         if decision.in_scope:
-            answer = compose_answer(query, hits, units, vector, config=composer)
+            answer = compose_answer(
+                query,
+                hits,
+                units,
+                vector,
+                config=composer,
+                kind=kind.label,
+                uncovered=uncovered_terms,
+            )
         else:
             answer = decline(query, hits)
         answer.note = decision.reason

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -30,6 +32,10 @@ class LexicalIndex:
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         corpus = [tokenize(c.embedding_text) or ["_empty_"] for c in self.chunks]
         self.vocabulary: frozenset[str] = frozenset(t for doc in corpus for t in doc)
+        # surface words and their counts, for typo repair against the corpus
+        self.word_counts: Counter[str] = Counter(
+            w.lower() for c in self.chunks for w in re.findall(r"[A-Za-z][a-z]+", c.embedding_text)
+        )
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 

@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.brief import BriefBuilder
+from bot.classify import QuestionClassifier
 from bot.conversation import Conversations
-from bot.embeddings import Embedder, load_embedder
+from bot.embeddings import Embedder, bundled_model_path, load_embedder
 from bot.generation import AnswerGenerator, build_chain, chat_model
 from bot.ingestion import IngestReport, ingest
 from bot.qa import QuestionAnswerer
 from bot.retrieval import HybridRetriever
 from bot.role_dialog import RoleDialog
+from bot.role_lead import RoleLead
 from bot.roles import RoleRecommender
 from bot.settings import Settings
+from bot.spelling import english_words
 from bot.state import StateStore, open_state_store
 from bot.store import ChromaStore, chroma_client
 
@@ -85,17 +88,21 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     embedder = embedder or load_embedder()
     store = ChromaStore(chroma_client(settings), settings.collection, embedder)
     retriever = HybridRetriever(store, embedder)
+    recommender = RoleRecommender(store, embedder)
     qa = QuestionAnswerer(
         retriever,
         store,
+        classifier=QuestionClassifier(embedder, cache_dir=settings.data_dir / "cache"),
+        english=english_words(bundled_model_path() / "vocab.txt"),
         top_k=settings.top_k,
         max_question_chars=settings.max_question_chars,
         generator=build_generator(settings),
+        role_lead=RoleLead(recommender),
     )
     state = open_state_store(redis_url=settings.redis_url, sqlite_path=settings.state_path)
     roles = RoleDialog(
         state,
-        RoleRecommender(store, embedder),
+        recommender,
         BriefBuilder(qa),
         ttl_s=settings.walkthrough_ttl_s,
     )

@@ -147,6 +147,8 @@ class Answer:
     uncovered: list[str] = field(default_factory=list)
     # the self-contained question answered, when a follow-up was read in its conversation
     resolved_question: str | None = None
+    # what the question asks (the question classifier's label: pay, interviewing, ...)
+    kind: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form, as the contract names it (plus `timings_ms`)."""

@@ -1,0 +1,376 @@
+"""What a question asks, and whether it is about hiring AI/ML talent at all.
+
+A multinomial logistic regression learned from labelled example messages
+(`bot/data/question_types.yaml`, written apart from the eval sets). Its features are the
+message's MiniLM embedding plus TF-IDF word and character n-grams, all with learned weights:
+no hand-set cue decides a label. Each label also has a topical description, used as one more
+example. The probability on the out-of-scope labels (firing, visas, benefits, payroll, law,
+non-AI roles, coding help, small talk) is the topic gate in front of answering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from bot.embeddings import Embedder
+from bot.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+# embeddings of the training examples and fitted models, per content hash, shared by every
+# classifier in the process (tests and evals build several); the disk cache survives restarts
+_VECTORS: dict[str, np.ndarray] = {}
+_MODELS: dict[str, _Model] = {}
+_CACHE_LOCK = threading.Lock()
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# every batch of labelled examples: question_types.yaml, question_types_more.yaml, ...
+LABEL_FILES = "question_types*.yaml"
+ROLE_CHOICE = "role_choice"
+ROLE_DIFFERENCE = "role_difference"
+PAY = "pay"
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One kind of question: in or out of hirebot's topic, described and exemplified."""
+
+    name: str
+    in_scope: bool
+    description: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSet:
+    """Every label, in file order."""
+
+    labels: tuple[Label, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """Label names in file order."""
+        return [label.name for label in self.labels]
+
+    def texts_and_targets(self) -> tuple[list[str], list[str]]:
+        """Training texts (description first, then examples) and their label names."""
+        texts: list[str] = []
+        targets: list[str] = []
+        for label in self.labels:
+            for text in (
+                (label.description, *label.examples) if label.description else label.examples
+            ):
+                texts.append(text)
+                targets.append(label.name)
+        return texts, targets
+
+    def digest(self) -> str:
+        """Content hash, so cached features follow the data."""
+        texts, targets = self.texts_and_targets()
+        joined = "\x1f".join(f"{t}\x1e{x}" for t, x in zip(targets, texts, strict=True))
+        return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def load_labels(paths: Sequence[Path] | None = None) -> LabelSet:
+    """Read and check the labelled example files (default: every batch in bot/data/); a label
+    may appear in several files, with the same scope, and its examples are pooled."""
+    files = sorted(DATA_DIR.glob(LABEL_FILES)) if paths is None else list(paths)
+    if not files:
+        raise ConfigError(f"no question type files ({LABEL_FILES}) in {DATA_DIR}")
+    scopes: dict[str, bool] = {}
+    descriptions: dict[str, str] = {}
+    examples: dict[str, list[str]] = {}
+    for path in files:
+        for name, entry in _label_entries(path).items():
+            scope = str(entry.get("scope", ""))
+            if scope not in ("in", "out") or scopes.get(name, scope == "in") != (scope == "in"):
+                raise ConfigError(f"{path}: label {name!r} needs one scope, in or out")
+            scopes[name] = scope == "in"
+            if entry.get("description"):
+                descriptions[name] = str(entry["description"])
+            pooled = examples.setdefault(name, [])
+            pooled += [str(e).strip() for e in entry.get("examples") or () if str(e).strip()]
+    labels = tuple(
+        Label(name, scopes[name], descriptions.get(name, ""), tuple(dict.fromkeys(found)))
+        for name, found in examples.items()
+    )
+    if any(len(label.examples) < 3 for label in labels):
+        raise ConfigError("every question type needs 3 or more examples")
+    if len(set(scopes.values())) != 2:
+        raise ConfigError("question types need both in-scope and out-of-scope labels")
+    return LabelSet(labels)
+
+
+def _label_entries(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read question types from {path}: {exc}") from exc
+    entries = raw.get("labels") if isinstance(raw, dict) else None
+    if not isinstance(entries, dict) or not entries:
+        raise ConfigError(f"{path}: expected a `labels` mapping")
+    return {str(k): v if isinstance(v, dict) else {} for k, v in entries.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierConfig:
+    """Model settings: regularisation and feature weights (picked by cross-validation on the
+    training examples), and the in-scope probability below which a question is declined
+    (picked on the dev half of evals/realistic_qa.yaml)."""
+
+    c: float = 4.0
+    word_weight: float = 1.0
+    char_weight: float = 1.0
+    min_in_scope: float = 0.45
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionKind:
+    """The classifier's reading of one message."""
+
+    label: str
+    in_scope: bool
+    probability: float
+    in_scope_probability: float
+    probabilities: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def runner_up(self) -> str:
+        """The second most likely label."""
+        ranked = sorted(self.probabilities, key=lambda k: -self.probabilities[k])
+        return ranked[1] if len(ranked) > 1 else self.label
+
+    def within(self, whole: QuestionKind, *, min_in_scope: float) -> QuestionKind:
+        """This part of a compound message, judged together with the whole message: a part is
+        on topic when the geometric mean of both in-scope probabilities clears the bar."""
+        p_in = float(np.sqrt(self.in_scope_probability * whole.in_scope_probability))
+        return replace(self, in_scope=p_in >= min_in_scope, in_scope_probability=p_in)
+
+    def explain(self) -> str:
+        """Short reason for logs and eval reports."""
+        return f"{self.label} ({self.probability:.2f}; in scope {self.in_scope_probability:.2f})"
+
+
+class QuestionClassifier:
+    """Labels messages; trained lazily on first use (embeddings of the examples are cached on
+    disk by content hash, so a restart only refits the regression, in well under a second)."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        labels: LabelSet | None = None,
+        config: ClassifierConfig | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.labels = labels or load_labels()
+        self.config = config or ClassifierConfig()
+        self.cache_dir = cache_dir
+        self._model: _Model | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def in_scope_labels(self) -> frozenset[str]:
+        """Names of the labels hirebot answers."""
+        return frozenset(label.name for label in self.labels.labels if label.in_scope)
+
+    def fit(self) -> None:
+        """Train now (otherwise the first `classify` does)."""
+        self._fitted()
+
+    def classify(self, text: str, *, vector: np.ndarray | None = None) -> QuestionKind:
+        """Label one message (`vector`: its embedding, if already computed)."""
+        vectors = None if vector is None else vector.reshape(1, -1)
+        return self.classify_many([text], vectors=vectors)[0]
+
+    def classify_many(
+        self, texts: Sequence[str], *, vectors: np.ndarray | None = None
+    ) -> list[QuestionKind]:
+        """Label many messages in one batch."""
+        if not texts:
+            return []
+        model = self._fitted()
+        dense = self.embedder.embed(list(texts)) if vectors is None else vectors
+        probs = model.predict_proba(list(texts), dense)
+        inside = self.in_scope_labels
+        out = []
+        for row in probs:
+            by_label = {name: float(p) for name, p in zip(model.classes, row, strict=True)}
+            best = max(by_label, key=lambda k: by_label[k])
+            p_in = sum(p for name, p in by_label.items() if name in inside)
+            out.append(
+                QuestionKind(
+                    label=best,
+                    in_scope=p_in >= self.config.min_in_scope,
+                    probability=by_label[best],
+                    in_scope_probability=p_in,
+                    probabilities=by_label,
+                )
+            )
+        return out
+
+    def cross_validate(self, folds: int = 5, seed: int = 0) -> dict[str, float]:
+        """Stratified k-fold accuracy on the training examples: label and in/out of scope."""
+        from sklearn.model_selection import StratifiedKFold
+
+        texts, targets = self.labels.texts_and_targets()
+        dense = self._training_vectors(texts)
+        y = np.array(targets)
+        inside = self.in_scope_labels
+        label_hits = scope_hits = 0
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        for train, test in splitter.split(np.zeros(len(y)), y):
+            model = _Model.train([texts[i] for i in train], dense[train], y[train], self.config)
+            probs = model.predict_proba([texts[i] for i in test], dense[test])
+            for row, truth in zip(probs, y[test], strict=True):
+                guess = model.classes[int(np.argmax(row))]
+                p_in = sum(p for n, p in zip(model.classes, row, strict=True) if n in inside)
+                label_hits += guess == truth
+                scope_hits += (p_in >= self.config.min_in_scope) == (truth in inside)
+        return {
+            "label_accuracy": label_hits / len(y),
+            "scope_accuracy": scope_hits / len(y),
+            "examples": float(len(y)),
+        }
+
+    def _fitted(self) -> _Model:
+        with self._lock:
+            if self._model is None:
+                self._model = self._load_or_train()
+            return self._model
+
+    def _load_or_train(self) -> _Model:
+        """The fitted model for this data, config and scikit-learn version: from this
+        process's memo, else the disk cache, else trained now (a few seconds)."""
+        import sklearn
+
+        tag = f"{self.labels.digest()}{self.config}{sklearn.__version__}{self.embedder.name}"
+        key = hashlib.sha256(tag.encode()).hexdigest()[:16]
+        with _CACHE_LOCK:
+            if key in _MODELS:
+                return _MODELS[key]
+        path = self.cache_dir / f"question-model-{key}.pkl" if self.cache_dir else None
+        model = _read_pickle(path)
+        if model is None:
+            texts, targets = self.labels.texts_and_targets()
+            dense = self._training_vectors(texts)
+            model = _Model.train(texts, dense, np.array(targets), self.config)
+            logger.info("question classifier trained on %d examples", len(texts))
+            _write_pickle(path, model)
+        with _CACHE_LOCK:
+            _MODELS[key] = model
+        return model
+
+    def _training_vectors(self, texts: list[str]) -> np.ndarray:
+        key = hashlib.sha256(
+            f"{self.embedder.name}\x1f{self.labels.digest()}".encode()
+        ).hexdigest()[:16]
+        with _CACHE_LOCK:
+            if key in _VECTORS:
+                return _VECTORS[key]
+        path = self.cache_dir / f"question-types-{key}.npy" if self.cache_dir else None
+        vectors = self._load_or_embed(texts, path)
+        with _CACHE_LOCK:
+            _VECTORS[key] = vectors
+        return vectors
+
+    def _load_or_embed(self, texts: list[str], path: Path | None) -> np.ndarray:
+        if path is not None and path.exists():
+            try:
+                cached = np.load(path)
+                if cached.shape[0] == len(texts):
+                    return cached
+            except (OSError, ValueError):
+                logger.warning("ignoring unreadable classifier cache %s", path)
+        vectors = self.embedder.embed(texts)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path, vectors)
+            except OSError:
+                logger.warning("cannot write classifier cache %s", path)
+        return vectors
+
+
+def _read_pickle(path: Path | None) -> _Model | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            model = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        logger.warning("ignoring unreadable classifier cache %s", path)
+        return None
+    return model if isinstance(model, _Model) else None
+
+
+def _write_pickle(path: Path | None, model: _Model) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(model, handle)
+        tmp.replace(path)
+    except OSError:
+        logger.warning("cannot write classifier cache %s", path)
+
+
+class _Model:
+    """Fitted TF-IDF vectorisers and the logistic regression (sklearn objects stay in here)."""
+
+    def __init__(self, words: Any, chars: Any, regression: Any, config: ClassifierConfig) -> None:
+        self.words = words
+        self.chars = chars
+        self.regression = regression
+        self.config = config
+        self.classes: list[str] = [str(c) for c in getattr(regression, "classes_", ())]
+
+    @classmethod
+    def train(
+        cls, texts: list[str], dense: np.ndarray, targets: np.ndarray, config: ClassifierConfig
+    ) -> _Model:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        words = TfidfVectorizer(
+            lowercase=True, ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode"
+        )
+        chars = TfidfVectorizer(
+            lowercase=True, analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True
+        )
+        words.fit(texts)
+        chars.fit(texts)
+        model = cls(words, chars, None, config)
+        regression = LogisticRegression(C=config.c, max_iter=500, solver="newton-cg")
+        regression.fit(model.features(texts, dense), targets)
+        model.regression = regression
+        model.classes = [str(c) for c in regression.classes_]
+        return model
+
+    def features(self, texts: list[str], dense: np.ndarray) -> Any:
+        """Embedding plus weighted word and character n-gram features, as one sparse matrix."""
+        from scipy.sparse import csr_matrix, hstack
+
+        return hstack(
+            [
+                csr_matrix(dense),
+                self.words.transform(texts) * self.config.word_weight,
+                self.chars.transform(texts) * self.config.char_weight,
+            ]
+        ).tocsr()
+
+    def predict_proba(self, texts: list[str], dense: np.ndarray) -> np.ndarray:
+        """Class probabilities, columns in `self.classes` order."""
+        return np.asarray(self.regression.predict_proba(self.features(texts, dense)))

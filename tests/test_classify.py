@@ -1,0 +1,94 @@
+"""The question classifier: learned from labelled messages, cached, and the topic gate it feeds."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.classify import QuestionClassifier, load_labels
+from bot.errors import ConfigError
+from tests.conftest import CountingEmbedder
+
+
+@pytest.fixture(scope="session")
+def classifier(embedder, tmp_path_factory) -> QuestionClassifier:
+    model = QuestionClassifier(embedder, cache_dir=tmp_path_factory.mktemp("classifier-cache"))
+    model.fit()
+    return model
+
+
+def test_the_label_files_have_both_scopes_and_enough_examples():
+    labels = load_labels()
+    inside = [label for label in labels.labels if label.in_scope]
+    outside = [label for label in labels.labels if not label.in_scope]
+    assert {"pay", "role_choice", "interviewing", "skills"} <= {label.name for label in inside}
+    assert {"performance_management", "immigration", "other_roles"} <= {
+        label.name for label in outside
+    }
+    assert all(len(label.examples) >= 30 for label in labels.labels)
+
+
+def test_bad_label_files_are_refused_with_the_reason(tmp_path: Path):
+    broken = tmp_path / "question_types.yaml"
+    broken.write_text("labels: [not, a, mapping", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_labels([broken])
+    one_scope = tmp_path / "one.yaml"
+    one_scope.write_text(
+        "labels:\n  pay:\n    scope: in\n    examples: [a, b, c]\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="both in-scope and out-of-scope"):
+        load_labels([one_scope])
+    clash = tmp_path / "clash.yaml"
+    clash.write_text("labels:\n  pay:\n    scope: out\n    examples: [d, e, f]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="one scope"):
+        load_labels([one_scope, clash])
+
+
+def test_neighbouring_hr_topics_are_off_topic_even_with_ml_words(classifier):
+    for message in (
+        "what's the cleanest way to let go of an underperforming data scientist?",
+        "how do I write a performance review for an underperforming engineer?",
+        "can we sponsor an H-1B for the ML engineer we just hired?",
+        "how many stock options should our first ML scientist get?",
+    ):
+        kind = classifier.classify(message)
+        assert not kind.in_scope, (message, kind.explain())
+
+
+def test_questions_naming_tools_and_cities_are_on_topic_with_what_they_ask(classifier):
+    expected = {
+        "What does a senior ML engineer earn in Toronto?": "pay",
+        "Is Kubeflow experience a must for an ML engineer?": "skills",
+        "should we put a time limit on the take-home for ML candidates?": "interviewing",
+        "We're a 20-person startup adding an AI chatbot. Who should we hire first?": "role_choice",
+    }
+    for message, label in expected.items():
+        kind = classifier.classify(message)
+        assert kind.in_scope and kind.label == label, (message, kind.explain())
+        assert abs(sum(kind.probabilities.values()) - 1.0) < 1e-6
+
+
+def test_cross_validation_reports_label_and_scope_accuracy(classifier):
+    scores = classifier.cross_validate(folds=3)
+    assert scores["examples"] == len(classifier.labels.texts_and_targets()[0])
+    assert 0.85 <= scores["scope_accuracy"] <= 1.0
+    assert 0.6 <= scores["label_accuracy"] <= scores["scope_accuracy"]
+
+
+def test_a_second_process_loads_the_fitted_model_from_disk(embedder, tmp_path: Path):
+    first = QuestionClassifier(embedder, cache_dir=tmp_path)
+    first.fit()
+    assert list(tmp_path.glob("question-model-*.pkl"))
+    # a fresh process has an empty memo: simulate it, and count what gets embedded
+    import bot.classify as module
+
+    saved = dict(module._MODELS)
+    module._MODELS.clear()
+    try:
+        counting = CountingEmbedder(embedder)
+        second = QuestionClassifier(counting, cache_dir=tmp_path)
+        second.fit()
+        assert counting.texts == 0  # nothing re-embedded: the pickled model was loaded
+        assert second.classify("ML engineer pay in Austin?").label == "pay"
+    finally:
+        module._MODELS.update(saved)
