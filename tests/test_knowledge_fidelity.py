@@ -79,12 +79,12 @@ def money_figures(text: str) -> list[Figure]:
         low_num, low_suffix, high_num, high_suffix, plus = m.groups()
         if high_num is None:
             value = _scale(low_num, low_suffix)
-            out.append(Figure(value, value, bool(plus), m.start(), m.group(0)))
+            out.append(Figure(value, value, bool(plus), m.start(), m.group(0).strip()))
             continue
         if not low_suffix and high_suffix and float(low_num.replace(",", "")) < 1000:
             low_suffix = high_suffix  # '$90–115k': the suffix covers both ends
         low, high = _scale(low_num, low_suffix), _scale(high_num, high_suffix)
-        out.append(Figure(low, high, bool(plus), m.start(), m.group(0)))
+        out.append(Figure(low, high, bool(plus), m.start(), m.group(0).strip()))
     return out
 
 
@@ -95,7 +95,7 @@ def figure_problem(figure: Figure, article: str) -> str | None:
         same = [f for f in stated if (f.low, f.high) == (figure.low, figure.high)]
         if not same:
             return f"the range {figure.text} is not in the article"
-        if all(f.open for f in same) and not figure.open:
+        if any(f.open for f in same) and not figure.open:
             return f"the article gives {figure.text} as open-ended ('+'); the '+' was lost"
         return None
     if any(figure.low in (f.low, f.high) for f in stated):
@@ -138,7 +138,9 @@ def check_sentence(
         reasons = [figure_problem(figure, articles[o.key]) for o in credited]
         if all(reasons):
             names = ", ".join(o.key for o in credited)
-            problems.append(f"{figure.text} credited to {names}: {'; '.join(filter(None, reasons))}")
+            problems.append(
+                f"{figure.text} credited to {names}: {'; '.join(filter(None, reasons))}"
+            )
     return problems
 
 
@@ -211,3 +213,71 @@ def test_every_money_figure_appears_in_the_article_it_is_attributed_to(
         problems += [f"{unit.source}: {p}\n    in: {unit.text}" for p in found]
     assert checked > 50, f"only {checked} money figures found: is the pattern still matching?"
     assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+_QUOTED_QUESTION = re.compile(r"\"([^\"]*\?)\"")
+
+
+def normalise_quote(text: str) -> str:
+    """Compare quotations ignoring typography: curly quotes, dashes, escapes, spacing, case."""
+    for fancy, plain in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("—", "-"), ("–", "-")):
+        text = text.replace(fancy, plain)
+    return re.sub(r"\s+", " ", text.replace("\\", "")).strip().lower()
+
+
+def test_quoted_questions_are_exact_quotes_of_the_attributed_article(
+    articles: dict[str, str],
+) -> None:
+    plain = {key: normalise_quote(text) for key, text in articles.items()}
+    checked, problems = 0, []
+    for unit in attributed_units():
+        for question in _QUOTED_QUESTION.findall(unit.text):
+            checked += 1
+            if not any(normalise_quote(question) in plain.get(o.key, "") for o in unit.origins):
+                keys = ", ".join(o.key for o in unit.origins)
+                problems.append(f"{unit.source}: not an exact quote of {keys}: {question!r}")
+    assert checked >= 3, f"only {checked} quoted questions found: is the pattern still matching?"
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+def _origin(key: str, name: str) -> Origin:
+    return Origin(key=key, title=key, publisher=name, cite_as=(name,))
+
+
+GUTIERREZ = _origin("gutierrez", "Gutierrez")
+OBSIDI = _origin("obsidi", "Obsidi")
+HIREBOT = _origin("hirebot", "hirebot's note")
+
+
+def test_money_figures_are_normalised() -> None:
+    def spans(text: str) -> list[tuple[int, int, bool]]:
+        return [(f.low, f.high, f.open) for f in money_figures(text)]
+
+    assert spans("about $160k") == spans("about $160,000") == [(160_000, 160_000, False)]
+    assert spans("(e.g. $90–115k)") == [(90_000, 115_000, False)]
+    assert spans("$180–250k+ senior") == [(180_000, 250_000, True)]
+    assert spans("$100–$250/hour") == spans("$100 to $250 per hour") == [(100, 250, False)]
+    assert spans("$130,000–$160,000 mid-level") == [(130_000, 160_000, False)]
+
+
+def test_a_figure_credited_to_the_wrong_article_is_flagged(articles: dict[str, str]) -> None:
+    sentence = "{} says senior U.S. AI engineers earn about $160,000–$210,000 per year."
+    assert check_sentence(sentence.format("Gutierrez"), (GUTIERREZ,), articles) == []
+    assert check_sentence(sentence.format("Obsidi"), (OBSIDI,), articles)
+    assert check_sentence("hirebot's note: budget $160k.", (HIREBOT,), articles)
+
+
+def test_an_open_ended_range_must_keep_its_plus(articles: dict[str, str]) -> None:
+    sentence = "Gutierrez gives senior ML scientists about $180,000–$250,000{} per year."
+    assert check_sentence(sentence.format("+"), (GUTIERREZ,), articles) == []
+    assert check_sentence(sentence.format(""), (GUTIERREZ,), articles)
+
+
+def test_each_figure_is_checked_against_the_article_named_just_before_it(
+    articles: dict[str, str],
+) -> None:
+    both = (GUTIERREZ, OBSIDI)
+    right = "Obsidi gives $130,000–$180,000, whereas Gutierrez gives $130,000–$160,000."
+    swapped = "Gutierrez gives $130,000–$180,000, whereas Obsidi gives $130,000–$160,000."
+    assert check_sentence(right, both, articles) == []
+    assert len(check_sentence(swapped, both, articles)) == 2
