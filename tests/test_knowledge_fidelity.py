@@ -45,12 +45,6 @@ def _seed_files() -> list[Path]:
     return sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.is_dir() else []
 
 
-pytestmark = pytest.mark.skipif(
-    not _seed_files(),
-    reason=f"source articles not found at {SEEDS_DIR} (set HIREBOT_SEEDS_DIR to their folder)",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Figure:
     """A money amount or range in whole dollars; `open` when written with a trailing '+'."""
@@ -187,6 +181,10 @@ def attributed_units() -> Iterator[Attributed]:
 @pytest.fixture(scope="module")
 def articles() -> dict[str, str]:
     """Article key -> text, each seed file identified by a phrase only it contains."""
+    if not _seed_files():
+        pytest.skip(
+            f"source articles not found at {SEEDS_DIR} (set HIREBOT_SEEDS_DIR to their folder)"
+        )
     texts = {p: p.read_text(encoding="utf-8", errors="ignore") for p in _seed_files()}
     out = {}
     for key, marker in ARTICLE_MARKERS.items():
@@ -247,6 +245,17 @@ def _origin(key: str, name: str) -> Origin:
 GUTIERREZ = _origin("gutierrez", "Gutierrez")
 OBSIDI = _origin("obsidi", "Obsidi")
 HIREBOT = _origin("hirebot", "hirebot's note")
+
+
+def test_hirebot_notes_are_credited_to_hirebot_first() -> None:
+    notes = [u for u in attributed_units() if u.text.lower().startswith("hirebot's note")]
+    assert notes, "no hirebot notes found"
+    credited_elsewhere = [
+        f"{u.source}: {u.text}" for u in notes if [o.key for o in u.origins][:1] != ["hirebot"]
+    ]
+    assert not credited_elsewhere, "list the hirebot source in front matter:\n" + "\n".join(
+        dict.fromkeys(credited_elsewhere)
+    )
 
 
 def test_money_figures_are_normalised() -> None:
