@@ -43,7 +43,7 @@ class ComposerConfig:
     """Weights and limits of the extractive composer (tuned with `hirebot eval`)."""
 
     max_points: int = 4
-    max_chars: int = 1200
+    max_chars: int = 1100
     similarity_weight: float = 0.6
     overlap_weight: float = 0.3
     chunk_weight: float = 0.15

@@ -130,7 +130,7 @@ class ClassifierConfig:
     c: float = 4.0
     word_weight: float = 1.0
     char_weight: float = 1.0
-    min_in_scope: float = 0.45
+    min_in_scope: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,12 +32,14 @@ from bot.scope import (
     ScopeConfig,
     assess,
     entity_score,
+    mentions_ai_work,
+    other_roles_named,
     uncovered,
     unknown_terms,
 )
 from bot.spelling import Lexicon, correct
 from bot.store import UnitRecord, VectorStore
-from bot.text import expand_shorthand, tokenize
+from bot.text import expand_shorthand, roles_implied, tokenize
 from bot.types import Answer
 
 logger = logging.getLogger(__name__)
@@ -306,7 +308,14 @@ class QuestionAnswerer:
                 max_points=max(2, composer.max_points // parts + 1),
                 max_chars=composer.max_chars // parts + 200,
             )
-        decision = assess(kind, hits, best_unit_similarity(hits, units, vector), config=self.scope)
+        decision = assess(
+            kind,
+            hits,
+            best_unit_similarity(hits, units, vector),
+            config=self.scope,
+            other_roles=other_roles_named(query),
+            about_ai=bool(roles_implied(query)) or mentions_ai_work(query),
+        )
         if decision.in_scope:
             answer = compose_answer(
                 query,

@@ -61,12 +61,68 @@ class ScopeDecision:
     reason: str
 
 
+# Job titles: an optional specialism before a head noun. A title is one of hirebot's roles
+# when its specialism is AI/ML work (the four roles and their usual variants); other titles
+# (data engineer, frontend developer, nurse) are roles hirebot has no sources for.
+_TITLE = re.compile(
+    r"\b((?:[a-z][\w/+.-]*\s){0,2}?)(engineer|developer|dev|scientist|analyst|designer|"
+    r"architect|administrator|nurse|doctor|recruiter|accountant|lawyer|teacher|driver|"
+    r"technician|salesperson|sales rep|product manager|project manager)s?\b",
+    re.I,
+)
+_AI_SPECIALISM = re.compile(
+    r"\b(ai|a\.i\.|ml|machine[- ]learning|mlops|llm|llms|nlp|genai|gen ai|generative ai|"
+    r"deep[- ]learning|computer vision|vision|cv|prompt|ai/ml|ml/ai|research|applied|"
+    r"algorithm|algorithms|rag|speech|robotics|recommendation|ranking)\b",
+    re.I,
+)
+_NOT_A_SPECIALISM = re.compile(
+    r"^(?:(?:a|an|the|our|my|your|their|new|first|good|great|senior|junior|lead|staff|"
+    r"principal|mid|mid-level|entry-level|experienced|remote|contract|freelance|"
+    r"full-time|part-time|in-house|offshore|one|two|more|few|some|any|software)\s)*$",
+    re.I,
+)
+
+
+def mentions_ai_work(question: str) -> bool:
+    """True when the question talks about AI/ML at all (an AI project, an ML model)."""
+    return bool(_AI_SPECIALISM.search(question) or re.search(r"\bmodels?\b", question, re.I))
+
+
+def other_roles_named(question: str) -> list[str]:
+    """Job titles in the question that are not AI/ML roles ('data engineer', 'nurse');
+    a title with no specialism ('engineer', 'a senior developer') counts as neither."""
+    out = []
+    for match in _TITLE.finditer(question):
+        specialism, head = match.group(1), match.group(2).lower()
+        if head == "scientist" and re.search(r"\bdata\b", specialism, re.I):
+            continue
+        if _AI_SPECIALISM.search(specialism):
+            continue
+        if head in ("engineer", "developer", "dev", "scientist", "analyst", "architect"):
+            if _NOT_A_SPECIALISM.match(specialism):
+                continue
+            if head == "analyst" and re.search(r"\bdata\b", specialism, re.I):
+                continue
+        out.append(match.group(0).strip())
+    return out
+
+
 def assess(
-    kind: QuestionKind, hits: Sequence[Hit], best_unit: float, *, config: ScopeConfig
+    kind: QuestionKind,
+    hits: Sequence[Hit],
+    best_unit: float,
+    *,
+    config: ScopeConfig,
+    other_roles: Sequence[str] = (),
+    about_ai: bool = False,
 ) -> ScopeDecision:
-    """Decline only what is off topic, or what nothing in the knowledge base is close to."""
+    """Decline only what is off topic: by the classifier, or a question about other jobs
+    that never mentions AI/ML work; or what nothing in the knowledge base is close to."""
     if not kind.in_scope:
         return ScopeDecision(False, f"off topic: {kind.explain()}")
+    if other_roles and not about_ai:
+        return ScopeDecision(False, f"not an AI/ML role: {', '.join(other_roles)}")
     if not hits:
         return ScopeDecision(False, "nothing retrieved")
     best_chunk = max(h.dense for h in hits)

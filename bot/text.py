@@ -198,8 +198,10 @@ def expand_shorthand(text: str) -> str:
 
 
 _ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "ai_engineer": re.compile(r"\bai (engineer|developer)s?\b", re.I),
-    "ml_engineer": re.compile(r"\b(ml|machine learning) (engineer|developer)s?\b", re.I),
+    "ai_engineer": re.compile(r"\b(ai|ai/ml|ml/ai) (engineer|developer)s?\b", re.I),
+    "ml_engineer": re.compile(
+        r"\b(ml|machine learning|ai/ml|ml/ai) (engineer|developer)s?\b", re.I
+    ),
     "data_scientist": re.compile(r"\bdata scientists?\b", re.I),
     "ml_scientist": re.compile(
         r"\b((ml|machine learning) scientists?|research scientists?|applied scientists?)\b", re.I

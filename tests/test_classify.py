@@ -76,19 +76,24 @@ def test_cross_validation_reports_label_and_scope_accuracy(classifier):
 
 
 def test_a_second_process_loads_the_fitted_model_from_disk(embedder, tmp_path: Path):
-    first = QuestionClassifier(embedder, cache_dir=tmp_path)
-    first.fit()
-    assert list(tmp_path.glob("question-model-*.pkl"))
-    # a fresh process has an empty memo: simulate it, and count what gets embedded
     import bot.classify as module
 
     saved = dict(module._MODELS)
-    module._MODELS.clear()
+    module._MODELS.clear()  # as in a fresh process: nothing fitted yet
     try:
+        first = QuestionClassifier(embedder, cache_dir=tmp_path)
+        first.fit()
+        assert list(tmp_path.glob("question-model-*.pkl"))
+        module._MODELS.clear()  # a second process, with the same cache dir
         counting = CountingEmbedder(embedder)
         second = QuestionClassifier(counting, cache_dir=tmp_path)
         second.fit()
         assert counting.texts == 0  # nothing re-embedded: the pickled model was loaded
         assert second.classify("ML engineer pay in Austin?").label == "pay"
+        (next(tmp_path.glob("question-model-*.pkl"))).write_bytes(b"not a pickle")
+        module._MODELS.clear()
+        third = QuestionClassifier(embedder, cache_dir=tmp_path)
+        assert third.classify("ML engineer pay in Austin?").label == "pay"  # retrained
     finally:
+        module._MODELS.clear()
         module._MODELS.update(saved)

@@ -3,7 +3,14 @@
 import numpy as np
 
 from bot.classify import QuestionKind
-from bot.scope import ScopeConfig, assess, uncovered, unknown_terms
+from bot.scope import (
+    ScopeConfig,
+    assess,
+    mentions_ai_work,
+    other_roles_named,
+    uncovered,
+    unknown_terms,
+)
 from bot.text import tokenize
 from bot.types import Chunk, Hit
 
@@ -76,3 +83,35 @@ def test_names_are_told_from_numbers_and_sentence_starts():
     assert by_text["Toronto pay"] is False  # only capitalised because it starts the sentence
     assert by_text["ACME"] and by_text["H-1B"] and by_text["GPT-4o"]
     assert by_text["10k rows"] is False
+
+
+def test_titles_of_other_jobs_are_told_from_the_four_roles_and_their_variants():
+    assert other_roles_named("salary for a data engineer in Berlin") == ["a data engineer"]
+    assert other_roles_named("how do we hire ICU nurses faster") == ["hire ICU nurses"]
+    assert other_roles_named("frontend developer salary") == ["frontend developer"]
+    for ours in (
+        "senior ML engineer pay",
+        "data scientist or data analyst?",
+        "MLOps engineer interview questions",
+        "prompt engineer salary",
+        "NLP engineer or research scientist",
+        "our engineers keep shipping notebooks",
+        "a senior developer who knows PyTorch",
+    ):
+        assert other_roles_named(ours) == [], ours
+
+
+def test_a_question_about_other_jobs_only_is_declined():
+    config = ScopeConfig()
+    other = assess(_kind(True), [_hit(0.9)], 0.9, config=config, other_roles=["data engineer"])
+    assert not other.in_scope and "not an AI/ML role" in other.reason
+    both = assess(
+        _kind(True),
+        [_hit(0.9)],
+        0.9,
+        config=config,
+        other_roles=["Python developers"],
+        about_ai=mentions_ai_work("Can Python developers cover our AI and ML projects?"),
+    )
+    assert both.in_scope
+    assert not mentions_ai_work("salary for a data engineer in Berlin")
