@@ -71,9 +71,16 @@ def is_fresh(model: rm.RoleModel, items: Sequence[RoleItem], embedding_model: st
 def cross_validated_probabilities(
     vectors: np.ndarray, examples: Sequence[rm.Example], config: rm.ModelConfig
 ) -> np.ndarray:
-    """Out-of-fold probabilities, each fold calibrated with a temperature fitted on the other
-    folds' out-of-fold logits, so neither the weights nor the calibration saw the situation."""
+    """Out-of-fold probabilities, calibrated fold by fold (see `calibrate_by_fold`)."""
     logits = rm.out_of_fold_logits(vectors, examples, config)
+    return calibrate_by_fold(logits, examples, config)
+
+
+def calibrate_by_fold(
+    logits: np.ndarray, examples: Sequence[rm.Example], config: rm.ModelConfig
+) -> np.ndarray:
+    """Each fold's out-of-fold logits scaled by a temperature fitted on the other folds', so
+    neither the weights nor the calibration of a prediction saw its situation."""
     targets = np.array([e.target for e in examples])
     out = np.zeros_like(logits)
     for held in rm.folds(examples, config):
@@ -146,10 +153,11 @@ def train(
     if search:
         base, rows = select_config(vectors, examples, base)
     targets = np.array([e.target for e in examples])
-    probs = cross_validated_probabilities(vectors, examples, base)
+    logits = rm.out_of_fold_logits(vectors, examples, base)
+    probs = calibrate_by_fold(logits, examples, base)
     cv = cv_metrics(items, probs, log_loss=rm.cross_entropy(probs, targets))
     model = rm.fit(vectors, examples, base)
-    model.temperature = rm.fit_temperature(rm.out_of_fold_logits(vectors, examples, base), targets)
+    model.temperature = rm.fit_temperature(logits, targets)
     model.meta = {
         "embedding_model": embedder.name,
         "training_hash": fingerprint(items, embedder.name),
