@@ -138,7 +138,9 @@ def test_role_table_names_each_split(tmp_path):
 
     items = [evaluation.RoleItem("a", "s1", "ai_engineer")]
     split = evaluation.role_split_metrics(items, [(_scores("ai_engineer", 0.9), False)])
-    result = evaluation.EvalResult(roles=evaluation.role_results({"train_cv": split, "test": split}))
+    result = evaluation.EvalResult(
+        roles=evaluation.role_results({"train_cv": split, "test": split})
+    )
     table = roles_table(result)
     assert "| train_cv | 1 / 0 | 1.000 |" in table and "| test | 1 / 0 | 1.000 |" in table
     assert "cross-validation" in table and "never used to choose anything" in table

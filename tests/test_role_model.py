@@ -175,7 +175,6 @@ def test_close_call_rule_uses_the_calibrated_top_probability():
     assert rm.close_call(clear) == (False, None)
     close = {"ai_engineer": 0.55, "ml_engineer": 0.35, "data_scientist": 0.05, "ml_scientist": 0.05}
     assert rm.close_call(close) == (True, "ml_engineer")
-    assert rm.AMBIGUOUS_BELOW == pytest.approx(2 / 3)
 
 
 def test_calibration_metrics():
