@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test eval bench profile lint format clean
+.PHONY: install run test eval train-roles bench profile lint format clean
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ test: install
 
 eval: install
 	$(BIN)/hirebot eval --report .hirebot/eval-report.md
+
+# Re-fit the role model after editing evals/roles_train.yaml or evals/roles.yaml (writes
+# bot/data/role_model.json; a test fails while the committed artifact is stale).
+train-roles: install
+	$(BIN)/hirebot train-roles
 
 bench: install
 	$(BIN)/python -m benchmarks

@@ -19,7 +19,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-SUITES = ("cold", "ingest", "ask", "http", "scale")
+SUITES = ("cold", "ingest", "ask", "http", "scale", "roles")
 
 
 def main() -> int:
@@ -36,7 +36,14 @@ def main() -> int:
     import logging
 
     logging.disable(logging.WARNING)
-    from benchmarks import bench_ask, bench_cold_start, bench_http, bench_ingest, bench_scale
+    from benchmarks import (
+        bench_ask,
+        bench_cold_start,
+        bench_http,
+        bench_ingest,
+        bench_roles,
+        bench_scale,
+    )
 
     runners = {
         "cold": bench_cold_start.run,
@@ -44,6 +51,7 @@ def main() -> int:
         "ask": bench_ask.run,
         "http": bench_http.run,
         "scale": bench_scale.run,
+        "roles": bench_roles.run,
     }
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cpu = platform.processor() or platform.machine()

@@ -61,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser(
+        "train-roles", help="fit the role model on the labelled situations and write its artifact"
+    )
+    p.add_argument("--evals-dir", type=Path, default=Path("evals"), help="where the sets live")
+    p.add_argument(
+        "--out", type=Path, default=None, help="artifact path (default: the bundled one)"
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only check the artifact is fresh (exit 1 if stale)"
+    )
+
+    p = sub.add_parser(
         "serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN, else HTTP)"
     )
     p.add_argument("--http", action="store_true", help="HTTP mode even when SLACK_APP_TOKEN is set")
@@ -307,10 +318,6 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     qa_items = evaluation.load_qa(args.evals_dir / "qa.yaml")
     thresholds = evaluation.load_thresholds(args.evals_dir / "thresholds.yaml")
-    role_path = args.evals_dir / "roles.yaml"
-    role_items = evaluation.load_roles(role_path) if role_path.exists() else []
-    holdout_path = args.evals_dir / "roles_holdout.yaml"
-    holdout = evaluation.load_roles(holdout_path) if holdout_path.exists() else []
     realistic_path = args.evals_dir / "realistic_qa.yaml"
     realistic = evaluation.load_qa(realistic_path, topics=None) if realistic_path.exists() else []
     services = _services(settings, ensure_index=False)
@@ -322,9 +329,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     result = evaluation.run_eval(
         qa_items,
         make_qa=evaluation.qa_factory(services.qa),
-        role_items=role_items,
-        holdout_items=holdout,
-        predict_role=_role_predictor(services),
+        role_splits=lambda: _role_splits(services, args.evals_dir),
         modes=(*evaluation.MODES, evaluation.GENERATED)
         if services.qa.generator is not None
         else evaluation.MODES,
@@ -351,12 +356,52 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_RUNTIME if failures else EXIT_OK
 
 
-def _role_predictor(services: Services) -> Callable[[str], tuple[str, bool]]:
-    def predict(situation: str) -> tuple[str, bool]:
-        rec = services.roles.recommend(situation)
-        return rec.role, rec.ambiguous
+def _role_splits(services: Services, evals_dir: Path) -> dict[str, dict[str, object]]:
+    """The role recommender on each split that exists: cross-validation over the training set
+    (with the artifact's hyper-parameters), then the dev and test sets through `recommend`."""
+    from bot import evaluation
+    from bot import role_training as rt
 
-    return predict
+    recommender = services.roles.recommender
+    splits: dict[str, dict[str, object]] = {}
+    if all((evals_dir / name).exists() for name in rt.TRAIN_FILES):
+        train = rt.load_training_items(evals_dir)
+        if not rt.is_fresh(recommender.model, train, services.embedder.name):
+            print(
+                "hirebot: warning: the role model is stale; run `hirebot train-roles`",
+                file=sys.stderr,
+            )
+        splits["train_cv"] = rt.cross_validate(
+            train, services.embedder, rt.config_of(recommender.model)
+        )
+    for name, filename in (("dev", rt.DEV_FILE), ("test", rt.TEST_FILE)):
+        if (evals_dir / filename).exists():
+            items = evaluation.load_roles(evals_dir / filename)
+            recs = [recommender.recommend(i.situation) for i in items]
+            splits[name] = evaluation.role_split_metrics(
+                items, [(r.scores, r.ambiguous) for r in recs]
+            )
+    return splits
+
+
+def cmd_train_roles(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot train-roles [--check]`: select, fit and calibrate the role model; write it."""
+    from bot import role_training as rt
+    from bot.embeddings import load_embedder
+    from bot.role_model import DEFAULT_ARTIFACT, RoleModel
+
+    out = args.out or DEFAULT_ARTIFACT
+    items = rt.load_training_items(args.evals_dir)
+    embedder = load_embedder()
+    if args.check:
+        fresh = rt.is_fresh(RoleModel.load(out), items, embedder.name)
+        print(f"{out}: {'fresh' if fresh else 'STALE: run `hirebot train-roles`'}")
+        return EXIT_OK if fresh else EXIT_RUNTIME
+    run = rt.train(items, embedder)
+    run.model.save(out)
+    print(rt.format_run(run))
+    print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
@@ -366,6 +411,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "eval": cmd_eval,
     "pick-role": cmd_pick_role,
     "serve": cmd_serve,
+    "train-roles": cmd_train_roles,
     "run": cmd_run,
 }
 

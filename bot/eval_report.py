@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from bot.evaluation import MODE_LABELS, EvalResult, GateFailure, QuestionResult
+from bot.evaluation import MODE_LABELS, ROLE_SPLITS, EvalResult, GateFailure, QuestionResult
 from bot.types import ROLE_IDS
 
 TABLE_METRICS = (
@@ -50,26 +51,52 @@ def metrics_table(result: EvalResult) -> str:
 
 
 def roles_table(result: EvalResult) -> str:
-    """Role accuracy line and confusion matrix (rows: expected, columns: predicted)."""
-    if not result.roles:
+    """One row per role split (train-CV, dev, test, each labelled), then the test split's
+    confusion matrix (rows: expected, columns: predicted) and reliability table."""
+    splits = result.roles.get("splits") or {}
+    if not splits:
         return ""
-    r = result.roles
     lines = [
-        f"role accuracy {r['accuracy']:.3f} on {r['items']} situations; ambiguous cases: "
-        f"{r['ambiguous_acceptable']:.0%} acceptable, {r['ambiguous_flagged']:.0%} flagged ambiguous",
+        "| role split | situations (clear / ambiguous) | accuracy | Brier | ECE | "
+        "ambiguous acceptable | ambiguous flagged | clear flagged |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s in splits.items():
+        lines.append(
+            f"| {name} | {s['clear']} / {s['ambiguous']} | {s['accuracy']:.3f} | {s['brier']:.3f} | "
+            f"{s['ece']:.3f} | {_share(s, 'ambiguous_acceptable')} | "
+            f"{_share(s, 'ambiguous_flagged')} | {s['clear_flagged']:.0%} |"
+        )
+    lines += ["", *[f"- {name}: {ROLE_SPLITS.get(name, name)}" for name in splits]]
+    shown = "test" if "test" in splits else next(reversed(splits))
+    s = splits[shown]
+    lines += [
+        "",
+        f"{shown}: confusion (rows expected, columns predicted) and reliability of the top pick",
         "",
         "| expected \\ predicted | " + " | ".join(ROLE_IDS) + " |",
         "|" + "---|" * (len(ROLE_IDS) + 1),
     ]
     for truth in ROLE_IDS:
-        row = r["confusion"][truth]
+        row = s["confusion"][truth]
         lines.append(f"| {truth} | " + " | ".join(str(row[p]) for p in ROLE_IDS) + " |")
-    if "holdout_accuracy" in r:
-        lines += [
-            "",
-            f"held-out role accuracy {r['holdout_accuracy']:.3f} on {r['holdout_items']} situations "
-            "written independently of the recommender (not used for tuning)",
-        ]
+    lines += ["", reliability_markdown(s["reliability"])]
+    return "\n".join(lines)
+
+
+def _share(split: dict[str, Any], key: str) -> str:
+    return f"{split[key]:.0%}" if split["ambiguous"] else "–"
+
+
+def reliability_markdown(rows: Sequence[dict[str, float]]) -> str:
+    """Reliability table: per confidence bin, how many picks, mean confidence, accuracy."""
+    lines = ["| confidence | picks | mean confidence | accuracy |", "|---|---|---|---|"]
+    for r in rows:
+        if r["n"]:
+            lines.append(
+                f"| {r['lo']:.2f}–{r['hi']:.2f} | {int(r['n'])} | {r['confidence']:.3f} | "
+                f"{r['accuracy']:.3f} |"
+            )
     return "\n".join(lines)
 
 
@@ -146,13 +173,14 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
         lines += [f"![{plot.stem}]({plot.name})", ""]
     if result.roles:
         lines += ["## Role recommendation", "", roles_table(result), ""]
-        if result.roles["misses"]:
-            lines += ["Misclassified situations:", ""]
-            lines += [
-                f"- `{m['id']}`: expected {m['expected']}, got {m['got']} — {m['situation']}"
-                for m in result.roles["misses"]
-            ]
-            lines.append("")
+        for name, split in (result.roles.get("splits") or {}).items():
+            if split["misses"]:
+                lines += [f"Misclassified situations ({name}):", ""]
+                lines += [
+                    f"- `{m['id']}`: expected {m['expected']}, got {m['got']} — {m['situation']}"
+                    for m in split["misses"]
+                ]
+                lines.append("")
     if result.realistic:
         lines += ["## Realistic questions", "", realistic_table(result), ""]
         dev_failed = [q for q in result.realistic_questions.get("dev", []) if q.failures]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import yaml
 
 from bot import metrics
@@ -292,50 +293,82 @@ def evaluate_realistic(
     return by_split, {s: summarize_realistic(rs) for s, rs in by_split.items() if rs}
 
 
-def evaluate_roles(
-    items: Sequence[RoleItem], predict: Callable[[str], tuple[str, bool]]
+def role_split_metrics(
+    items: Sequence[RoleItem], predictions: Sequence[tuple[dict[str, float], bool]]
 ) -> dict[str, Any]:
-    """Accuracy (clear cases), acceptable-answer rate (ambiguous ones) and a confusion matrix.
-
-    `predict(situation)` returns (role, flagged_ambiguous)."""
-    clear = [i for i in items if not i.ambiguous]
-    unclear = [i for i in items if i.ambiguous]
+    """Accuracy, calibration (Brier, ECE, reliability table) and confusion on the clear items, and
+    acceptable/flagged rates on the ambiguous ones, from (role probabilities, flagged ambiguous)
+    per item."""
+    clear_probs, clear_labels, confidences, correct = [], [], [], []
     pairs, misses = [], []
-    for item in clear:
-        role, _ = predict(item.situation)
+    acceptable = flagged = clear_flagged = 0
+    for item, (scores, is_ambiguous) in zip(items, predictions, strict=True):
+        role = max(ROLE_IDS, key=lambda r: scores.get(r, 0.0))
+        if item.ambiguous:
+            acceptable += role in (item.role, *item.alternatives)
+            flagged += is_ambiguous
+            continue
+        clear_flagged += is_ambiguous
+        clear_probs.append([scores.get(r, 0.0) for r in ROLE_IDS])
+        clear_labels.append(ROLE_IDS.index(item.role))
+        confidences.append(scores[role])
+        correct.append(role == item.role)
         pairs.append((item.role, role))
         if role != item.role:
             misses.append(
                 {"id": item.id, "situation": item.situation, "expected": item.role, "got": role}
             )
-    acceptable = 0
-    flagged = 0
-    for item in unclear:
-        role, is_ambiguous = predict(item.situation)
-        acceptable += role in (item.role, *item.alternatives)
-        flagged += is_ambiguous
+    n_clear, n_unclear = len(pairs), len(items) - len(pairs)
     return {
-        "accuracy": sum(t == p for t, p in pairs) / len(pairs) if pairs else 0.0,
-        "ambiguous_acceptable": acceptable / len(unclear) if unclear else 1.0,
-        "ambiguous_flagged": flagged / len(unclear) if unclear else 1.0,
+        "accuracy": sum(correct) / n_clear if n_clear else 0.0,
+        "brier": metrics.brier_score(
+            np.asarray(clear_probs).reshape(-1, len(ROLE_IDS)), clear_labels
+        ),
+        "ece": metrics.expected_calibration_error(confidences, correct),
+        "reliability": metrics.reliability_table(confidences, correct),
+        "clear_flagged": clear_flagged / n_clear if n_clear else 0.0,
+        "ambiguous_acceptable": acceptable / n_unclear if n_unclear else 1.0,
+        "ambiguous_flagged": flagged / n_unclear if n_unclear else 1.0,
         "items": len(items),
+        "clear": n_clear,
+        "ambiguous": n_unclear,
         "confusion": metrics.confusion_matrix(pairs, ROLE_IDS),
         "misses": misses,
     }
+
+
+# The role-recommendation splits `hirebot eval` reports, in order, with what each one is.
+ROLE_SPLITS = {
+    "train_cv": "training set, 5-fold cross-validation (each situation predicted by a model "
+    "fitted and calibrated without it)",
+    "dev": "dev set (evals/roles_holdout.yaml, another author): used to choose features and "
+    "hyper-parameters, never fitted",
+    "test": "test set (evals/roles_test.yaml, another author, written before training): never "
+    "used to choose anything",
+}
+ROLE_GATED = ("accuracy", "brier", "ece", "ambiguous_acceptable", "ambiguous_flagged", "items")
+
+
+def role_results(splits: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """`EvalResult.roles`: every split in full under "splits", plus flat `<split>_<metric>` numbers
+    for the gates (e.g. roles.test_accuracy)."""
+    out: dict[str, Any] = {"splits": splits}
+    for name, split in splits.items():
+        for key in ROLE_GATED:
+            out[f"{name}_{key}"] = split[key]
+    return out
 
 
 def run_eval(
     qa_items: Sequence[QAItem],
     *,
     make_qa: Callable[[EvalMode], QuestionAnswerer],
-    role_items: Sequence[RoleItem] = (),
-    holdout_items: Sequence[RoleItem] = (),
-    predict_role: Callable[[str], tuple[str, bool]] | None = None,
+    role_splits: Callable[[], dict[str, dict[str, Any]]] | None = None,
     modes: Sequence[EvalMode] = MODES,
     realistic_items: Sequence[QAItem] = (),
 ) -> EvalResult:
-    """Run every retriever mode over the Q&A set (baselines in the same run), the role set it was
-    tuned on, and the held-out role set written independently of the recommender."""
+    """Run every retriever mode over the Q&A set (baselines in the same run), then the role
+    recommender's splits (train-CV, dev, test; see ROLE_SPLITS) when `role_splits` is given."""
     started = time.perf_counter()
     result = EvalResult()
     for mode in modes:
@@ -344,14 +377,8 @@ def run_eval(
         result.questions[mode], result.summary[mode] = evaluate_questions(qa_items, qa, mode)
         if mode == "hybrid" and realistic_items:
             result.realistic_questions, result.realistic = evaluate_realistic(realistic_items, qa)
-    if predict_role is not None and role_items:
-        result.roles = evaluate_roles(role_items, predict_role)
-    if predict_role is not None and holdout_items:
-        holdout = evaluate_roles(holdout_items, predict_role)
-        result.roles["holdout_accuracy"] = holdout["accuracy"]
-        result.roles["holdout_items"] = holdout["items"]
-        result.roles["holdout_confusion"] = holdout["confusion"]
-        result.roles["misses"] = [*result.roles.get("misses", []), *holdout["misses"]]
+    if role_splits is not None:
+        result.roles = role_results(role_splits())
     result.seconds = time.perf_counter() - started
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -109,3 +110,51 @@ def grounded_share(answer_text: str, contexts: Sequence[str]) -> float:
         ):
             grounded += 1
     return grounded / len(lines)
+
+
+def brier_score(probabilities: np.ndarray, labels: Sequence[int]) -> float:
+    """Multi-class Brier score: mean squared distance of each probability row from the one-hot
+    truth (0 is perfect; always predicting the uniform 1/4 over four roles scores 0.75)."""
+    p = np.asarray(probabilities, dtype=float)
+    if not len(p):
+        return 0.0
+    truth = np.zeros_like(p)
+    truth[np.arange(len(p)), np.asarray(labels)] = 1.0
+    return float(np.mean(np.sum((p - truth) ** 2, axis=1)))
+
+
+RELIABILITY_EDGES = (0.0, 0.5, 2 / 3, 0.8, 0.9, 0.95, 1.0)
+
+
+def reliability_table(
+    confidences: Sequence[float],
+    correct: Sequence[bool],
+    edges: Sequence[float] = RELIABILITY_EDGES,
+) -> list[dict[str, float]]:
+    """Per confidence bin (lo, hi]: how many predictions, their mean confidence and how often they
+    were right; a calibrated model has accuracy close to confidence in every bin."""
+    conf = np.asarray(confidences, dtype=float)
+    hits = np.asarray(correct, dtype=float)
+    rows = []
+    for lo, hi in itertools.pairwise(edges):
+        inside = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
+        n = int(inside.sum())
+        rows.append(
+            {
+                "lo": float(lo),
+                "hi": float(hi),
+                "n": float(n),
+                "confidence": float(conf[inside].mean()) if n else 0.0,
+                "accuracy": float(hits[inside].mean()) if n else 0.0,
+            }
+        )
+    return rows
+
+
+def expected_calibration_error(confidences: Sequence[float], correct: Sequence[bool]) -> float:
+    """Mean |accuracy - confidence| over the reliability bins, weighted by their sizes."""
+    rows = reliability_table(confidences, correct)
+    total = sum(r["n"] for r in rows)
+    if not total:
+        return 0.0
+    return float(sum(r["n"] * abs(r["accuracy"] - r["confidence"]) for r in rows) / total)

@@ -168,12 +168,25 @@ def test_eval_command_gates_and_reports(kb_env, tmp_path, capsys):
     data["items"] = [i for i in data["items"] if i["topic"] in ("pay", "out-of-scope")][:8]
     (evals / "qa.yaml").write_text(yaml.safe_dump(data))
     shutil.copy(ROOT / "evals" / "roles.yaml", evals / "roles.yaml")
-    (evals / "thresholds.yaml").write_text("min:\n  hybrid.recall@5: 0.5\nmax: {}\n")
+    train = yaml.safe_load((ROOT / "evals" / "roles_train.yaml").read_text())
+    (evals / "roles_train.yaml").write_text(yaml.safe_dump({"items": train["items"][::6]}))
+    dev = yaml.safe_load((ROOT / "evals" / "roles_holdout.yaml").read_text())["items"]
+    (evals / "roles_holdout.yaml").write_text(yaml.safe_dump({"items": dev[::4]}))
+    (evals / "roles_test.yaml").write_text(yaml.safe_dump({"items": dev[1::4]}))  # a stand-in
+    (evals / "thresholds.yaml").write_text(
+        "min:\n  hybrid.recall@5: 0.5\n  roles.test_accuracy: 0.5\nmax: {}\n"
+    )
     report = tmp_path / "out" / "report.md"
     assert cli.main(["eval", "--evals-dir", str(evals), "--report", str(report), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
     assert set(data["summary"]) == {"lexical", "dense", "hybrid"} and data["gate_failures"] == []
+    assert set(data["roles"]["splits"]) == {"train_cv", "dev", "test"}
+    assert data["roles"]["test_items"] == 7 and data["roles"]["dev_items"] == 7
+    assert data["roles"]["train_cv_items"] == len(train["items"][::6]) + 51
+    assert "role model is stale" in captured.err  # trained on the full set, not this cut
     assert report.exists() and (report.parent / "report-metrics.png").exists()
+    assert "| test | 7 / 0 |" in report.read_text()
     (evals / "thresholds.yaml").write_text("min:\n  hybrid.recall@5: 1.01\nmax: {}\n")
     assert cli.main(["eval", "--evals-dir", str(evals)]) == 1
     assert "GATE FAILED" in capsys.readouterr().out

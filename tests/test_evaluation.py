@@ -88,3 +88,60 @@ def test_gate_fails_when_retrieval_degrades(kb_services, tmp_path):
     report = (tmp_path / "report.md").read_text()
     assert "FAILED: hybrid.recall@1" in report and "Per-question failures" in report
     assert [p.suffix for p in written] == [".md", ".png", ".png"]
+
+
+def _scores(role: str, p: float) -> dict[str, float]:
+    rest = (1 - p) / 3
+    return {r: (p if r == role else rest) for r in ROLE_IDS}
+
+
+def test_role_split_metrics_and_gates():
+    items = [
+        evaluation.RoleItem("a", "s1", "ai_engineer"),
+        evaluation.RoleItem("b", "s2", "ml_engineer"),
+        evaluation.RoleItem("c", "s3", "data_scientist"),
+        evaluation.RoleItem("d", "s4", "ml_scientist"),
+        evaluation.RoleItem("e", "s5", "ml_engineer", True, ("data_scientist",)),
+        evaluation.RoleItem("f", "s6", "ml_engineer", True, ("ai_engineer",)),
+    ]
+    predictions = [
+        (_scores("ai_engineer", 0.97), False),
+        (_scores("ml_engineer", 0.6), True),
+        (_scores("ml_scientist", 0.7), False),  # wrong
+        (_scores("ml_scientist", 0.91), False),
+        (_scores("data_scientist", 0.5), True),  # acceptable, flagged
+        (_scores("ml_scientist", 0.8), False),  # not acceptable, not flagged
+    ]
+    split = evaluation.role_split_metrics(items, predictions)
+    assert split["accuracy"] == 0.75 and split["clear"] == 4 and split["ambiguous"] == 2
+    assert split["ambiguous_acceptable"] == 0.5 and split["ambiguous_flagged"] == 0.5
+    assert split["clear_flagged"] == 0.25
+    assert split["misses"] == [
+        {"id": "c", "situation": "s3", "expected": "data_scientist", "got": "ml_scientist"}
+    ]
+    assert split["confusion"]["data_scientist"]["ml_scientist"] == 1
+    wrong = 0.7**2 + 0.1**2 + 2 * 0.1**2  # the miss: 0.7 on the wrong role, 0.1 on the right one
+    assert split["brier"] > wrong / 4
+    assert sum(r["n"] for r in split["reliability"]) == 4
+
+    result = evaluation.EvalResult(roles=evaluation.role_results({"test": split, "dev": split}))
+    assert result.metric("roles.test_accuracy") == 0.75
+    assert result.metric("roles.dev_ambiguous_flagged") == 0.5
+    assert result.metric("roles.train_cv_accuracy") is None
+    gates = {"min": {"roles.test_accuracy": 0.9, "roles.dev_accuracy": 0.7}, "max": {}}
+    failed = evaluation.check_gates(result, gates)
+    assert [f.metric for f in failed] == ["roles.test_accuracy"]
+
+
+def test_role_table_names_each_split(tmp_path):
+    from bot.eval_report import roles_table
+
+    items = [evaluation.RoleItem("a", "s1", "ai_engineer")]
+    split = evaluation.role_split_metrics(items, [(_scores("ai_engineer", 0.9), False)])
+    result = evaluation.EvalResult(
+        roles=evaluation.role_results({"train_cv": split, "test": split})
+    )
+    table = roles_table(result)
+    assert "| train_cv | 1 / 0 | 1.000 |" in table and "| test | 1 / 0 | 1.000 |" in table
+    assert "cross-validation" in table and "never used to choose anything" in table
+    assert "test: confusion" in table and "| 0.80–0.90 | 1 | 0.900 | 1.000 |" in table
