@@ -71,6 +71,8 @@ def load_qa(path: Path, *, topics: frozenset[str] | None = TOPICS) -> list[QAIte
     for n, raw in enumerate(data.get("items") or []):
         where = f"{path}: item {n + 1} ({raw.get('id', '?')})"
         _require(raw, ("id", "question", "topic", "in_scope"), where)
+        if raw["in_scope"]:
+            _require(raw, ("sources", "facts"), where)
         if raw["id"] in seen:
             raise ConfigError(f"{where}: duplicate id")
         seen.add(raw["id"])
