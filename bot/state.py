@@ -308,9 +308,7 @@ class RedisStateStore:
         return bool(self._call(self._renew_script, keys=[self._k(key)], args=[mine, ms]))
 
     def finish(self, key: str, ttl_s: float) -> None:
-        self._call(
-            self._redis.set, self._k(key), json.dumps({"state": DONE}), px=int(ttl_s * 1000)
-        )
+        self._call(self._redis.set, self._k(key), json.dumps({"state": DONE}), px=int(ttl_s * 1000))
 
     def release(self, key: str, owner: str) -> None:
         mine = json.dumps({"state": PROCESSING, "owner": owner})
