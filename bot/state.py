@@ -37,9 +37,9 @@ class StateStore(Protocol):
         ...
 
     def lease(self, key: str, owner: str, ttl_s: float) -> LeaseOutcome:
-        """Take `key` as "processing" by `owner` for `ttl_s` seconds: "acquired" when it was free,
-        expired, or already `owner`'s; "held" while another owner's lease runs; "done" once
-        finished. Exactly one caller acquires a free key (across processes)."""
+        """Take `key` as "processing" by `owner` for `ttl_s` seconds: "acquired" when it was free
+        or its lease expired; "held" while a lease runs (anyone's); "done" once finished.
+        Exactly one caller acquires a free key (across processes)."""
         ...
 
     def renew(self, key: str, owner: str, ttl_s: float) -> bool:
@@ -147,7 +147,7 @@ class SQLiteStateStore:
                 row = db.execute(
                     "SELECT value FROM kv WHERE key = ? AND expires_at > ?", (key, now)
                 ).fetchone()
-                outcome = lease_outcome(json.loads(row[0]) if row else None, owner)
+                outcome = lease_outcome(row[0] if row else None)
                 if outcome == "acquired":
                     db.execute(
                         "INSERT OR REPLACE INTO kv (key, value, expires_at) VALUES (?, ?, ?)",
@@ -296,10 +296,7 @@ class RedisStateStore:
             raw = self._call(self._redis.get, self._k(key))
             if raw is None:
                 continue
-            outcome = lease_outcome(json.loads(raw), owner)
-            if outcome == "acquired":  # our own lease (a re-delivery to the same replica)
-                self._call(self._redis.pexpire, self._k(key), ms)
-            return outcome
+            return lease_outcome(raw)
         return "held"
 
     def renew(self, key: str, owner: str, ttl_s: float) -> bool:
@@ -355,14 +352,19 @@ class RedisStateStore:
             return False
 
 
-def lease_outcome(current: Any, owner: str) -> LeaseOutcome:
-    """What a lease request by `owner` gets, given the key's live value (None: free; anything
-    but a running lease, such as a plain `claim`, counts as done)."""
-    if current is None:
+def lease_outcome(raw: str | bytes | None) -> LeaseOutcome:
+    """What a lease request gets, given the key's live stored value (None: free; anything but a
+    running lease, such as a plain `claim`, counts as done). A running lease is "held" even
+    for its own owner: a retry delivered to the replica still answering is a duplicate too."""
+    if raw is None:
         return "acquired"
+    try:
+        current = json.loads(raw)
+    except ValueError:
+        return "done"
     if not isinstance(current, dict) or current.get("state") != PROCESSING:
         return "done"
-    return "acquired" if current.get("owner") == owner else "held"
+    return "held"
 
 
 def open_state_store(*, redis_url: str | None, sqlite_path: Path) -> StateStore:

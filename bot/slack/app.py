@@ -6,7 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError
 
 from bot.errors import ConfigError
@@ -63,7 +63,16 @@ def create_app(
     return app
 
 
-def log_listener_error(error: Exception, body: Any) -> None:
-    """A listener failed (malformed payload or a Slack error): log it; Slack gets no 5xx."""
+MALFORMED_PAYLOAD_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError)
+
+
+def log_listener_error(
+    error: Exception, body: Any, response: BoltResponse | None
+) -> BoltResponse | None:
+    """A middleware or listener failed: log it. A payload of the wrong shape (bolt's own code
+    and ours index into it) is the sender's fault: 400, never a 5xx that Slack would retry."""
     kind = body.get("type") if isinstance(body, dict) else None
     logger.error("listener failed", exc_info=error, extra={"payload_type": kind})
+    if response is not None and isinstance(error, MALFORMED_PAYLOAD_ERRORS):
+        return BoltResponse(status=400, body='{"error": "malformed payload"}')
+    return None
