@@ -10,8 +10,8 @@ from bot.slack.blocks import (
     build_home_view,
     build_reply,
     split_text,
-    to_mrkdwn,
 )
+from bot.slack.mrkdwn import to_mrkdwn
 from bot.types import Answer, Citation
 
 

@@ -417,3 +417,18 @@ def test_a_client_that_stalls_mid_body_is_cut_off(kb_services, tmp_path):
         finally:
             server.shutdown()
             server.server_close()
+
+
+def test_a_finished_answer_stops_renewing_its_lease(kb_services, tmp_path):
+    from bot.slack.delivery import Delivery
+
+    services = slack_services_for(kb_services, tmp_path, "http://127.0.0.1:9/api/")
+    delivery = Delivery(services.state, lease_s=0.3, workers=1, queue_limit=0)
+    assert services.state.lease("event:EvKeep", delivery.owner, 0.3) == "acquired"
+    done = threading.Event()
+    delivery.run({"event_lease": "event:EvKeep"}, done.set, on_busy=lambda: None)
+    assert done.wait(10)
+    delivery.shutdown()
+    assert delivery.keeper.held() == []
+    time.sleep(0.5)
+    assert services.state.lease("event:EvKeep", "other", 30) == "done"

@@ -10,20 +10,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.conversation import Reply
-from bot.slack.mrkdwn import escape, fit, mrkdwn, to_mrkdwn
-from bot.text import clip
+from bot.slack.mrkdwn import escape, fit, mrkdwn
 from bot.types import Answer, Citation
 
-__all__ = ["clip", "escape", "to_mrkdwn"]
-
 Block = dict[str, Any]
-# Block Kit limits (docs.slack.dev/reference/block-kit): per message and per Home tab, per text
+# Block Kit limits (docs.slack.dev/reference/block-kit)
 SECTION_LIMIT = 3000  # section and context text
 HEADER_LIMIT = 150  # header plain_text
 BUTTON_TEXT_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
 MAX_BLOCKS = 50  # blocks in a message
-MAX_HOME_BLOCKS = 100  # blocks in a Home tab view
 TEXT_LIMIT = 3900  # message `text` fallback (Slack truncates beyond 4,000)
 QUOTE_CHARS = 280
 WHY_ANSWER_CHARS = 200  # one typed walkthrough answer, quoted under "Why"

@@ -11,8 +11,9 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import BoltResponse
@@ -43,6 +44,17 @@ class LeaseKeeper:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @contextmanager
+    def holding(self, key: str) -> Iterator[None]:
+        """Renew `key` (if any) while the block runs."""
+        if key:
+            self.hold(key)
+        try:
+            yield
+        finally:
+            if key:
+                self.drop(key)
+
     def hold(self, key: str) -> None:
         """Keep renewing `key` until `drop`."""
         with self._lock:
@@ -59,6 +71,11 @@ class LeaseKeeper:
                 self._held[key] = left
             else:
                 self._held.pop(key, None)
+
+    def held(self) -> list[str]:
+        """The keys being renewed now."""
+        with self._lock:
+            return sorted(self._held)
 
     def _run(self) -> None:
         while True:
@@ -126,15 +143,16 @@ class Delivery:
         """Run `work` (which posts the reply) on the answer pool under the event's lease, then
         mark the event done. `on_busy` (a short "try again" reply) runs when the pool is full."""
         key = str(context.get(LEASE_KEY) or "")
-        if self.inline:
-            self._deliver(key, work)
+        if self.inline:  # process_before_response: answer before the ack, on this thread
+            with self.keeper.holding(key):
+                self._deliver(key, work)
             return
         if not self._slots.acquire(blocking=False):
             logger.warning("answer pool full", extra={"event_id": context.get("event_id")})
             self._deliver(key, on_busy)
             return
         if key:
-            self.keeper.hold(key)
+            self.keeper.hold(key)  # renewed while queued, too
 
         def job() -> None:
             try:

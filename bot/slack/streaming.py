@@ -72,15 +72,10 @@ class ReplyStream:
         self.text = ""
         self.ts: str | None = None  # the message being streamed or updated
         self.native = False  # True while a chat stream is open
-        self._native_failed = False
+        self._tried_native = False  # one chat.startStream per answer
         self._pending = ""  # streamed text not yet sent with appendStream
         self._last = 0.0
         self._quiet_until = 0.0  # after a rate limit: no calls before this time
-
-    @property
-    def started(self) -> bool:
-        """True once something was shown."""
-        return self.ts is not None
 
     def append(self, sentence: str) -> None:
         """Show one more sentence; never raises and never sleeps (streaming is best effort)."""
@@ -112,8 +107,8 @@ class ReplyStream:
             self._quiet_until = float("inf")
 
     def _start(self, now: float) -> None:
-        if self.thread_ts and not self._native_failed:
-            self._native_failed = True  # one try per answer
+        if self.thread_ts and not self._tried_native:
+            self._tried_native = True
             try:
                 resp = self.live.chat_startStream(
                     channel=self.channel,
@@ -123,7 +118,7 @@ class ReplyStream:
                     chunks=markdown_chunks(self._pending),
                 )
                 if resp.get("ts"):
-                    self.ts, self.native, self._native_failed = str(resp["ts"]), True, False
+                    self.ts, self.native = str(resp["ts"]), True
                     self._pending, self._last = "", now
                     return
                 logger.info("chat.startStream returned no ts, using post-then-update")
@@ -136,6 +131,8 @@ class ReplyStream:
             channel=self.channel, thread_ts=self.thread_ts, text=mrkdwn(self.text)
         )
         self.ts, self._pending, self._last = resp.get("ts"), "", now
+        if self.ts is None:  # nothing to update later: show the final message only
+            self._quiet_until = float("inf")
 
     def _backoff(self, exc: SlackApiError, now: float) -> None:
         error = str(exc.response.get("error"))

@@ -17,8 +17,8 @@ from bot.slack.blocks import (
     ROLE_RESTART,
     ROLE_START,
     build_brief_blocks,
-    build_dialog_blocks,
     build_error_message,
+    build_reply,
 )
 from bot.slack.listeners.common import action_context, dm_conversation
 from bot.types import ROLE_IDS
@@ -72,9 +72,7 @@ def handler(services: Services) -> Any:
             if view is None:
                 logger.warning("unknown role action", extra={"action_id": action_id})
                 return
-            reply = dialog_reply(view)
-            blocks = build_dialog_blocks(view)
-            text = reply.text
+            text, blocks = build_reply(dialog_reply(view))
         except Exception:
             logger.exception("role action failed", extra={"action_id": action_id})
             text, blocks = build_error_message()

@@ -8,7 +8,6 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.slack.blocks import clip
 from bot.slack.delivery import Delivery
 from bot.slack.listeners.common import (
     answer_in,
@@ -17,6 +16,7 @@ from bot.slack.listeners.common import (
     conversation_key,
     decode_incoming,
 )
+from bot.text import clip
 
 STATUS = "is looking through the hiring knowledge base…"
 TITLE_CHARS = 60
