@@ -33,11 +33,16 @@ from tests.slack_rules import (
     block_errors,
     encode_typed,
     manifest_scopes,
+    posted_texts,
+    unescaped,
 )
 
 BOT_USER_ID = "U0HIREBOT"
 BOT_ID = "B0HIREBOT"
 TEAM_ID = "T0TEAM"
+MESSAGE_METHODS = frozenset(
+    {"chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish", "response_url"}
+)
 DROP = 0  # scripted status: read the request, then close the connection without a response
 # errors the fake raises itself because the app broke one of Slack's rules
 RULE_ERRORS = frozenset(
@@ -130,6 +135,19 @@ class FakeSlackAPI:
     def calls_to(self, method: str) -> list[Call]:
         with self._cond:
             return [c for c in self.calls if c.method == method]
+
+    def unescaped_texts(self) -> list[tuple[str, str, list[str]]]:
+        """(method, text, problems) for every posted text a client would not show as written
+        (the app forgot to escape `&`, `<` or `>`)."""
+        with self._cond:
+            calls = [c for c in self.calls if c.method in MESSAGE_METHODS]
+        found = []
+        for call in calls:
+            for text in posted_texts(call.params):
+                problems = unescaped(text)
+                if problems:
+                    found.append((call.method, text[:200], problems))
+        return found
 
     def rule_violations(self) -> list[Call]:
         """Calls the fake refused because the app broke one of Slack's rules."""

@@ -226,6 +226,40 @@ def rendered(mrkdwn: str) -> str:
     return shown.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+_RAW_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
+_SLACK_TOKEN = re.compile(r"<(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|![a-z^]|https?://|mailto:)[^<>]*>")
+
+
+def unescaped(text: str) -> list[str]:
+    """Pieces of posted text that a client would not show as written: a raw `&`, a `<…>` that
+    is not a mention, channel, broadcast or link (Slack would read it as a link), or a raw `>`
+    other than a blockquote marker at the start of a line."""
+    problems = [f"raw '&' at {m.start()}" for m in _RAW_AMPERSAND.finditer(text)]
+    rest = re.sub(r"(?m)^>", "", _SLACK_TOKEN.sub("", text))
+    problems += [f"raw {c!r}" for c in "<>" if c in rest]
+    return problems
+
+
+def posted_texts(params: dict[str, Any]) -> list[str]:
+    """Every text a message call shows: its `text` and each text object in its blocks/view."""
+    texts = [params["text"]] if isinstance(params.get("text"), str) else []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+                texts.append(node["text"])
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(params.get("blocks"))
+    walk(params.get("view"))
+    return texts
+
+
 def shown_text(blocks: list[dict[str, Any]]) -> str:
     """Everything a client shows from `blocks`, rendered, one text per line."""
     texts: list[str] = []

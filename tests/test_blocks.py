@@ -86,7 +86,13 @@ from bot.slack.blocks import (  # noqa: E402
     build_dialog_blocks,
     build_recommendation_blocks,
 )
-from tests.slack_rules import block_errors, rendered, shown_text  # noqa: E402
+from tests.slack_rules import (  # noqa: E402
+    block_errors,
+    posted_texts,
+    rendered,
+    shown_text,
+    unescaped,
+)
 
 AMPERSANDS = "R&D labs use Weights & Biases; <b>bold</b> is not HTML"
 
@@ -196,6 +202,7 @@ def test_every_builder_stays_within_block_kit_limits_with_huge_inputs():
     }
     for name, blocks in outputs.items():
         assert block_errors(blocks) == [], name
+        assert [t for t in posted_texts({"blocks": blocks}) if unescaped(t)] == [], name
 
 
 def test_the_why_section_keeps_every_typed_answer_but_clips_each():

@@ -57,3 +57,12 @@ def test_fit_never_cuts_an_entity_and_stays_within_the_limit():
         assert not out.rstrip("…").endswith(("&", "&a", "&am", "&amp"))
         assert unescape(out.rstrip("…")).strip() in text
     assert fit("short & sweet", 75) == "short &amp; sweet"
+
+
+def test_the_fakes_check_finds_text_a_client_would_not_show_as_written():
+    from tests.slack_rules import unescaped
+
+    assert unescaped("R&amp;D &lt;b&gt; <@U0ALICE> <#C0HIRING|hiring> <!here> <https://x|y>") == []
+    assert unescaped("R&D") and unescaped("<b>bold</b>") and unescaped("a > b")
+    assert unescaped(escape("R&D <b> a > b")) == []
+    assert unescaped("*[1] Title*\n>a quoted passage") == []  # a blockquote marker is mrkdwn
