@@ -51,6 +51,17 @@ class Settings(BaseSettings):
     state_ttl_s: int = Field(7 * 24 * 3600, description="How long conversation state is kept.")
     walkthrough_ttl_s: int = Field(2 * 3600, description="Idle time before a walkthrough expires.")
 
+    event_lease_s: float = Field(
+        30.0,
+        gt=0,
+        description="Lease on a Slack event while it is answered; a crashed replica's lease "
+        "expires after this long, so a later Slack retry is answered elsewhere.",
+    )
+    answer_workers: int = Field(4, ge=1, le=64, description="Threads answering Slack messages.")
+    answer_queue: int = Field(
+        64, ge=0, description="Slack messages waiting for an answer thread before 'busy' replies."
+    )
+
     ingest_on_start: bool = Field(
         True, description="`serve` brings the index up to date with knowledge/ at start-up."
     )

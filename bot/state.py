@@ -8,11 +8,13 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.errors import StoreUnavailable
 
 Value = dict[str, Any]
+LeaseOutcome = Literal["acquired", "held", "done"]
+PROCESSING, DONE = "processing", "done"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,24 @@ class StateStore(Protocol):
 
     def claim(self, key: str, ttl_s: int) -> bool:
         """True for exactly one caller per key until it expires (across processes)."""
+        ...
+
+    def lease(self, key: str, owner: str, ttl_s: float) -> LeaseOutcome:
+        """Take `key` as "processing" by `owner` for `ttl_s` seconds: "acquired" when it was free
+        or its lease expired; "held" while a lease runs (anyone's); "done" once finished.
+        Exactly one caller acquires a free key (across processes)."""
+        ...
+
+    def renew(self, key: str, owner: str, ttl_s: float) -> bool:
+        """Extend `owner`'s running lease on `key`; False when it is no longer theirs."""
+        ...
+
+    def finish(self, key: str, ttl_s: float) -> None:
+        """Mark `key` "done" for `ttl_s` seconds: later leases on it get "done"."""
+        ...
+
+    def release(self, key: str, owner: str) -> None:
+        """Give up `owner`'s running lease on `key` (so the next caller acquires it)."""
         ...
 
     def get(self, key: str) -> Value | None:
@@ -116,6 +136,46 @@ class SQLiteStateStore:
                 db.execute("ROLLBACK")
                 raise
         return cur.rowcount == 1
+
+    def lease(self, key: str, owner: str, ttl_s: float) -> LeaseOutcome:
+        now = time.time()
+        db = self._conn()
+        mine = json.dumps({"state": PROCESSING, "owner": owner})
+        with self._write:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "SELECT value FROM kv WHERE key = ? AND expires_at > ?", (key, now)
+                ).fetchone()
+                outcome = lease_outcome(row[0] if row else None)
+                if outcome == "acquired":
+                    db.execute(
+                        "INSERT OR REPLACE INTO kv (key, value, expires_at) VALUES (?, ?, ?)",
+                        (key, mine, now + ttl_s),
+                    )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return outcome
+
+    def renew(self, key: str, owner: str, ttl_s: float) -> bool:
+        mine = json.dumps({"state": PROCESSING, "owner": owner})
+        now = time.time()
+        with self._write:
+            cur = self._conn().execute(
+                "UPDATE kv SET expires_at = ? WHERE key = ? AND value = ? AND expires_at > ?",
+                (now + ttl_s, key, mine, now),
+            )
+        return cur.rowcount == 1
+
+    def finish(self, key: str, ttl_s: float) -> None:
+        self.put(key, {"state": DONE}, int(max(1, ttl_s)))
+
+    def release(self, key: str, owner: str) -> None:
+        mine = json.dumps({"state": PROCESSING, "owner": owner})
+        with self._write:
+            self._conn().execute("DELETE FROM kv WHERE key = ? AND value = ?", (key, mine))
 
     def get(self, key: str) -> Value | None:
         row = (
@@ -205,6 +265,15 @@ class RedisStateStore:
         self.prefix = prefix
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+        # compare-and-set on the lease value, atomic in Redis
+        self._renew_script = self._redis.register_script(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+            "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end"
+        )
+        self._release_script = self._redis.register_script(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+            "return redis.call('DEL', KEYS[1]) else return 0 end"
+        )
 
     def _k(self, key: str) -> str:
         return self.prefix + key
@@ -217,6 +286,30 @@ class RedisStateStore:
 
     def claim(self, key: str, ttl_s: int) -> bool:
         return bool(self._call(self._redis.set, self._k(key), b"1", nx=True, ex=max(1, ttl_s)))
+
+    def lease(self, key: str, owner: str, ttl_s: float) -> LeaseOutcome:
+        mine = json.dumps({"state": PROCESSING, "owner": owner})
+        ms = max(1, int(ttl_s * 1000))
+        for _ in range(3):  # the key may expire between SET NX and GET: look again
+            if self._call(self._redis.set, self._k(key), mine, nx=True, px=ms):
+                return "acquired"
+            raw = self._call(self._redis.get, self._k(key))
+            if raw is None:
+                continue
+            return lease_outcome(raw)
+        return "held"
+
+    def renew(self, key: str, owner: str, ttl_s: float) -> bool:
+        mine = json.dumps({"state": PROCESSING, "owner": owner})
+        ms = max(1, int(ttl_s * 1000))
+        return bool(self._call(self._renew_script, keys=[self._k(key)], args=[mine, ms]))
+
+    def finish(self, key: str, ttl_s: float) -> None:
+        self._call(self._redis.set, self._k(key), json.dumps({"state": DONE}), px=int(ttl_s * 1000))
+
+    def release(self, key: str, owner: str) -> None:
+        mine = json.dumps({"state": PROCESSING, "owner": owner})
+        self._call(self._release_script, keys=[self._k(key)], args=[mine])
 
     def get(self, key: str) -> Value | None:
         raw = self._call(self._redis.get, self._k(key))
@@ -257,6 +350,21 @@ class RedisStateStore:
             return bool(self._redis.ping())
         except self._errors:
             return False
+
+
+def lease_outcome(raw: str | bytes | None) -> LeaseOutcome:
+    """What a lease request gets, given the key's live stored value (None: free; anything but a
+    running lease, such as a plain `claim`, counts as done). A running lease is "held" even
+    for its own owner: a retry delivered to the replica still answering is a duplicate too."""
+    if raw is None:
+        return "acquired"
+    try:
+        current = json.loads(raw)
+    except ValueError:
+        return "done"
+    if not isinstance(current, dict) or current.get("state") != PROCESSING:
+        return "done"
+    return "held"
 
 
 def open_state_store(*, redis_url: str | None, sqlite_path: Path) -> StateStore:

@@ -95,11 +95,21 @@ SIGNING_SECRET = "test-signing-secret-0123456789"
 
 @pytest.fixture
 def fake_slack() -> Iterator[object]:
-    """A fresh fake Slack Web API on 127.0.0.1 for one test."""
+    """A fresh fake Slack Web API on 127.0.0.1 for one test. At the end, no call may have broken
+    one of Slack's rules (blocks past Block Kit's limits, a scope the manifest lacks, ...)
+    unless the test lists the error in `fake.expected_errors`, and every posted text must be
+    escaped (a client shows it as written)."""
     from tests.fake_slack import running_fake_slack
 
     with running_fake_slack() as fake:
         yield fake
+        broken = [
+            (c.method, c.response.get("error"), c.response.get("errors"))
+            for c in fake.rule_violations()
+            if c.response.get("error") not in fake.expected_errors
+        ]
+        assert not broken, f"calls real Slack would refuse: {broken}"
+        assert not fake.unescaped_texts(), f"text shown wrongly: {fake.unescaped_texts()}"
 
 
 def slack_services_for(kb_services: Services, state_dir: Path, api_url: str) -> Services:

@@ -1,5 +1,6 @@
 """A local fake OpenAI-compatible chat completions server (127.0.0.1) with scripted replies:
-text (streamed as SSE chunks when asked), a delay (to force timeouts) or an HTTP error."""
+text (streamed as SSE chunks when asked), a delay (to force timeouts), an HTTP error, or an
+error part-way through the stream."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Scripted:
     text: Reply = ""
     delay_s: float = 0.0
     status: int = 200
+    error_after_chunks: int | None = None  # stream this many chunks, then an error event
 
 
 def source_with(prompt: str, needle: str) -> int:
@@ -85,7 +87,7 @@ class FakeOpenAI:
                 prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
                 text = step.text(prompt) if callable(step.text) else step.text
                 if body.get("stream"):
-                    self._stream(text, body.get("model", "fake"))
+                    self._stream(text, body.get("model", "fake"), step.error_after_chunks)
                 else:
                     self._json(
                         200,
@@ -117,13 +119,19 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _stream(self, text: str, model: str) -> None:
+            def _stream(self, text: str, model: str, error_after: int | None) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
                 self.end_headers()
                 words = re.findall(r"\S+\s*", text)
-                for i in range(0, len(words), 3):
+                for n, i in enumerate(range(0, len(words), 3)):
+                    if error_after is not None and n >= error_after:
+                        failure = {"error": {"message": "stream broke", "type": "server_error"}}
+                        self.wfile.write(f"data: {json.dumps(failure)}\n\n".encode())
+                        self.wfile.flush()
+                        self.close_connection = True
+                        return
                     chunk = {
                         "id": "c",
                         "object": "chat.completion.chunk",

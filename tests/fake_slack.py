@@ -1,10 +1,15 @@
-"""A local fake of the Slack Web API (threaded HTTP server on 127.0.0.1) that records every call,
-plus helpers to send correctly signed Events API / interactivity requests to an app."""
+"""A local fake of the Slack Web API (threaded HTTP server on 127.0.0.1) that records every call
+and answers as real Slack would: `missing_scope` for methods the manifest's scopes do not allow,
+`invalid_blocks` for blocks beyond Block Kit's limits, `ratelimited` (HTTP 429, Retry-After)
+past the streaming methods' rate tiers, and the streaming state rules. Plus helpers that send
+correctly signed Events API / interactivity requests, with text encoded the way Slack encodes
+what people type."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import threading
 import time
 import urllib.error
@@ -18,29 +23,78 @@ from urllib.parse import parse_qsl, urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from tests.slack_rules import (
+    MAX_MESSAGE_BLOCKS,
+    MAX_VIEW_BLOCKS,
+    MESSAGE_TEXT,
+    METHOD_SCOPES,
+    STREAMING_TIERS,
+    TIER_PER_MINUTE,
+    block_errors,
+    encode_typed,
+    manifest_scopes,
+    posted_texts,
+    unescaped,
+)
+
 BOT_USER_ID = "U0HIREBOT"
 BOT_ID = "B0HIREBOT"
 TEAM_ID = "T0TEAM"
+MESSAGE_METHODS = frozenset(
+    {"chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish", "response_url"}
+)
+DROP = 0  # scripted status: read the request, then close the connection without a response
+# errors the fake raises itself because the app broke one of Slack's rules
+RULE_ERRORS = frozenset(
+    {
+        "missing_scope",
+        "unknown_method",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "invalid_arguments",
+        "missing_recipient_user_id",
+        "missing_recipient_team_id",
+        "streaming_state_conflict",
+        "message_not_in_streaming_state",
+    }
+)
 
 
 @dataclass
 class Call:
-    """One recorded Web API call."""
+    """One recorded Web API call and the answer it got."""
 
     method: str
     params: dict[str, Any]
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
+    status: int = 200
+    response: dict[str, Any] = field(default_factory=dict)
+    scripted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when Slack accepted the call."""
+        return self.status == 200 and bool(self.response.get("ok"))
 
 
 class FakeSlackAPI:
-    """Answers like Slack: `auth.test` with ids, `chat.postMessage` with a ts, `{"ok": true}` else.
+    """Answers like Slack: `auth.test` with ids, messages with a ts, and the errors real Slack
+    gives when the app breaks a rule (see the module docstring).
 
-    `script(method, status, body, headers, times)` makes the next calls of a method fail, e.g. a
-    429 with Retry-After to exercise rate-limit retries."""
+    `script(method, status, body, headers, times)` makes the next calls of a method answer as
+    scripted (e.g. a 429 with Retry-After, or `DROP` to cut the connection); `tier_limits` sets
+    the per-minute limits (Slack's by default); `scopes` are the manifest's bot scopes."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, scopes: frozenset[str] | None = None) -> None:
         self.calls: list[Call] = []
+        self.scopes = manifest_scopes() if scopes is None else scopes
+        self.tier_limits = {m: TIER_PER_MINUTE[t] for m, t in STREAMING_TIERS.items()}
+        self.window_s = 60.0
+        self.streaming: set[str] = set()  # ts of messages being streamed
+        self.expected_errors: set[str] = set()  # rule errors a test provokes on purpose
+        self._recent: dict[str, list[float]] = {}
         self._scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
         self._cond = threading.Condition()
         self._ts = 1_700_000_000.000100
@@ -82,6 +136,26 @@ class FakeSlackAPI:
         with self._cond:
             return [c for c in self.calls if c.method == method]
 
+    def unescaped_texts(self) -> list[tuple[str, str, list[str]]]:
+        """(method, text, problems) for every posted text a client would not show as written
+        (the app forgot to escape `&`, `<` or `>`)."""
+        with self._cond:
+            calls = [c for c in self.calls if c.method in MESSAGE_METHODS]
+        found = []
+        for call in calls:
+            for text in posted_texts(call.params):
+                problems = unescaped(text)
+                if problems:
+                    found.append((call.method, text[:200], problems))
+        return found
+
+    def rule_violations(self) -> list[Call]:
+        """Calls the fake refused because the app broke one of Slack's rules."""
+        with self._cond:
+            return [
+                c for c in self.calls if not c.scripted and c.response.get("error") in RULE_ERRORS
+            ]
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 30.0) -> list[Call]:
         """Block until `count` calls of `method` arrived; return them (fails loudly on timeout)."""
         deadline = time.monotonic() + timeout
@@ -98,13 +172,100 @@ class FakeSlackAPI:
 
     def _respond(
         self, method: str, params: dict[str, Any]
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    ) -> tuple[int, dict[str, Any], dict[str, str], bool]:
         with self._cond:
             queue = self._scripted.get(method)
             if queue:
-                return queue.pop(0)
+                return (*queue.pop(0), True)
+        refusal = self._refusal(method, params)
+        if refusal is not None:
+            return (*refusal, False)
+        return (*self._answer(method, params), False)
+
+    def _refusal(
+        self, method: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+        """The error real Slack gives this call, if any."""
+        if method == "response_url":
+            errors = block_errors(params.get("blocks", []))
+            return None if not errors else (200, _invalid_blocks(errors), {})
+        if method not in METHOD_SCOPES:
+            return 200, {"ok": False, "error": "unknown_method"}, {}
+        needed = METHOD_SCOPES[method]
+        if needed and not needed & self.scopes:
+            body = {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": ",".join(sorted(needed)),
+                "provided": ",".join(sorted(self.scopes)),
+            }
+            return 200, body, {}
+        limited = self._rate_limited(method)
+        if limited is not None:
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(limited)}
+        if "blocks" in params:
+            surface = MAX_VIEW_BLOCKS if method == "views.publish" else MAX_MESSAGE_BLOCKS
+            errors = block_errors(params["blocks"], max_blocks=surface)
+            if errors:
+                return 200, _invalid_blocks(errors), {}
+        if method == "views.publish":
+            errors = block_errors((params.get("view") or {}).get("blocks", []), max_blocks=100)
+            if errors:
+                return 200, _invalid_blocks(errors), {}
+        return self._message_rules(method, params)
+
+    def _message_rules(
+        self, method: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+        def error(name: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+            return 200, {"ok": False, "error": name}, {}
+
+        text = params.get("text")
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            if not text and not params.get("blocks"):
+                return error("no_text")
+            if isinstance(text, str) and len(text) > MESSAGE_TEXT:
+                return error("msg_too_long")
+        if method == "chat.startStream":
+            if not params.get("thread_ts"):
+                return error("invalid_arguments")  # streamed messages are always replies
+            if str(params.get("channel", "")).startswith(("C", "G")):
+                if not params.get("recipient_user_id"):
+                    return error("missing_recipient_user_id")
+                if not params.get("recipient_team_id"):
+                    return error("missing_recipient_team_id")
+        with self._cond:
+            streaming = params.get("ts") in self.streaming
+        if method in ("chat.appendStream", "chat.stopStream") and not streaming:
+            return error("message_not_in_streaming_state")
+        if method == "chat.update" and streaming:
+            return error("streaming_state_conflict")
+        return None
+
+    def _rate_limited(self, method: str) -> int | None:
+        """Seconds to wait when `method` is past its tier's per-minute limit, else None."""
+        limit = self.tier_limits.get(method)
+        if limit is None:
+            return None
+        now = time.monotonic()
+        with self._cond:
+            recent = [t for t in self._recent.get(method, []) if now - t < self.window_s]
+            if len(recent) >= limit:
+                self._recent[method] = recent
+                return max(1, math.ceil(recent[0] + self.window_s - now))
+            self._recent[method] = [*recent, now]
+        return None
+
+    def _answer(
+        self, method: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self._cond:
             self._ts += 1
             ts = f"{self._ts:.6f}"
+            if method == "chat.startStream":
+                self.streaming.add(ts)
+            if method == "chat.stopStream":
+                self.streaming.discard(str(params.get("ts")))
         if method == "auth.test":
             return (
                 200,
@@ -120,7 +281,7 @@ class FakeSlackAPI:
                 },
                 {},
             )
-        if method in ("chat.postMessage", "chat.update", "chat.startStream"):
+        if method in ("chat.postMessage", "chat.startStream"):
             return (
                 200,
                 {
@@ -131,8 +292,13 @@ class FakeSlackAPI:
                 },
                 {},
             )
+        if method in ("chat.update", "chat.appendStream", "chat.stopStream"):
+            same = str(params.get("ts"))
+            return 200, {"ok": True, "channel": params.get("channel"), "ts": same}, {}
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": ts}, {}
+        if method == "conversations.open":
+            return 200, {"ok": True, "channel": {"id": "D0" + str(params.get("users", "X"))}}, {}
         return 200, {"ok": True}, {}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -151,13 +317,28 @@ class FakeSlackAPI:
                     params = json.loads(raw or "{}")
                 else:
                     params = dict(parse_qsl(raw))
-                for key in ("blocks", "view", "prompts"):
+                for key in ("blocks", "view", "prompts", "chunks"):
                     if isinstance(params.get(key), str):
                         with contextlib.suppress(ValueError):
                             params[key] = json.loads(params[key])
                 method = self.path.split("/api/", 1)[-1].strip("/")
-                call = Call(method, params, {k.lower(): v for k, v in self.headers.items()})
-                status, body, headers = fake._respond(method, params)
+                status, body, headers, scripted = fake._respond(method, params)
+                call = Call(
+                    method,
+                    params,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    status=status,
+                    response=body,
+                    scripted=scripted,
+                )
+                if status == DROP:  # the request arrived; the answer never does
+                    with fake._cond:
+                        fake.calls.append(call)
+                        fake._cond.notify_all()
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(2)
+                    return
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -171,6 +352,15 @@ class FakeSlackAPI:
                     fake._cond.notify_all()
 
         return Handler
+
+
+def _invalid_blocks(errors: list[str]) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "error": "invalid_blocks",
+        "errors": errors,
+        "response_metadata": {"messages": [f"[ERROR] {e}" for e in errors]},
+    }
 
 
 @contextmanager
@@ -245,6 +435,15 @@ class SignedPoster:
         return self.post(body, "application/x-www-form-urlencoded")
 
 
+PEOPLE = {"hirebot": BOT_USER_ID, "alice": "U0ALICE", "bob": "U0BOB"}
+CHANNELS = {"hiring": "C0HIRING", "general": "C0GENERAL"}
+
+
+def typed(text: str) -> str:
+    """`text` as Slack delivers what a person typed (escaped; mentions, channels, links encoded)."""
+    return encode_typed(text, users=PEOPLE, channels=CHANNELS)
+
+
 def mention(
     text: str,
     *,
@@ -253,10 +452,12 @@ def mention(
     thread_ts: str | None = None,
     user: str = "U0MANAGER",
 ) -> dict[str, Any]:
+    """An `app_mention` event for a person typing "@hirebot `text`"."""
     event = {
         "type": "app_mention",
         "user": user,
-        "text": f"<@{BOT_USER_ID}> {text}",
+        "team": TEAM_ID,
+        "text": typed(f"@hirebot {text}"),
         "ts": ts,
         "channel": channel,
         "event_ts": ts,
@@ -272,18 +473,28 @@ def dm(
     channel: str = "D0DM",
     ts: str = "1700000002.000100",
     user: str = "U0MANAGER",
+    thread_ts: str | None = None,
+    parent_user_id: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    return {
+    """A `message.im` event for a person typing `text` in the bot's DM; a reply in a thread
+    names the thread's parent author (by default the person: their own message or an
+    Assistant thread; `parent_user_id=BOT_USER_ID` for a reply under the bot's post)."""
+    event = {
         "type": "message",
         "channel_type": "im",
         "user": user,
-        "text": text,
+        "team": TEAM_ID,
+        "text": typed(text),
         "ts": ts,
         "channel": channel,
         "event_ts": ts,
         **extra,
     }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+        event["parent_user_id"] = parent_user_id or user
+    return event
 
 
 def block_action(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -107,3 +108,61 @@ def test_two_bot_processes_sharing_redis_answer_each_event_exactly_once(
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
+
+
+def test_a_retry_after_a_replica_is_killed_mid_answer_is_answered_once_by_the_other(
+    kb_services, kb_dir, fake_slack, redis_url, tmp_path
+):
+    """Replica A leases the event and hangs in the model call; A is SIGKILLed. Slack's retry
+    while A's lease still runs is dropped (B cannot know A died); the retry after the lease
+    expired is answered by B; a later retry gets nothing. One reply in all."""
+    import signal
+
+    from tests.fake_openai import Scripted, running_fake_openai
+
+    run = uuid.uuid4().hex[:8]
+    channel, ts, event_id = f"C0KILL{run}", "1700009800.000100", f"EvKill{run}"
+    with running_fake_openai() as llm_api:
+        llm_api.script(Scripted("never sent", delay_s=60), Scripted(status=500))
+        env = clean_env(
+            SLACK_BOT_TOKEN="xoxb-kill",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake_slack.url,
+            HIREBOT_DATA_DIR=str(kb_dir),
+            HIREBOT_REDIS_URL=redis_url,
+            HIREBOT_INGEST_ON_START="false",
+            HIREBOT_EVENT_LEASE_S="2",
+            HIREBOT_LLM_BASE_URL=llm_api.url,
+            HIREBOT_LLM_MODEL="fake",
+        )
+        ports = [free_port(), free_port()]
+        logs = [tmp_path / "a.log", tmp_path / "b.log"]
+        procs = [start_serve(env, p, log) for p, log in zip(ports, logs, strict=True)]
+        try:
+            for port, proc, log in zip(ports, procs, logs, strict=True):
+                wait_ready(port, proc, log)
+            a, b = (SignedPoster(f"http://127.0.0.1:{p}", SIGNING_SECRET) for p in ports)
+            event = mention("What is MLOps?", ts=ts, channel=channel)
+            assert a.event(event, event_id=event_id)[0] == 200
+            deadline = time.monotonic() + 30
+            while not llm_api.requests and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(llm_api.requests) == 1  # A is mid-answer, waiting on the model
+            procs[0].send_signal(signal.SIGKILL)
+            procs[0].wait(timeout=10)
+            assert b.event(event, event_id=event_id, retry=1)[0] == 200  # A's lease still runs
+            time.sleep(2.5)  # A's lease expires: nobody renews it
+            assert b.event(event, event_id=event_id, retry=2)[0] == 200
+            (reply,) = fake_slack.wait_for("chat.postMessage")
+            assert reply.params["channel"] == channel and reply.params["thread_ts"] == ts
+            assert "Sources" in json.dumps(reply.params["blocks"])
+            assert b.event(event, event_id=event_id, retry=3)[0] == 200
+            time.sleep(1.0)
+            assert len(fake_slack.calls_to("chat.postMessage")) == 1
+            assert len(llm_api.requests) == 2  # the first retry never reached B's core
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=30)

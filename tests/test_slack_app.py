@@ -162,14 +162,30 @@ def test_assistant_thread_started_offers_suggested_prompts(slack):
     assert greeting.params["thread_ts"] == "1700000020.000100"
 
 
+def assistant_thread_started(thread_ts: str, channel: str = "D0DM") -> dict:
+    return {
+        "type": "assistant_thread_started",
+        "event_ts": thread_ts,
+        "assistant_thread": {
+            "user_id": "U0MANAGER",
+            "channel_id": channel,
+            "thread_ts": thread_ts,
+            "context": {},
+        },
+    }
+
+
 def test_assistant_user_message_sets_status_answers_and_titles(slack):
+    # Slack opens every Assistant thread with assistant_thread_started (and a greeting)
+    slack.poster.event(assistant_thread_started("1700000030.000100"), event_id="EvAssistOpen")
+    slack.fake.wait_for("chat.postMessage")
     event = dm(
         "What does a senior AI engineer earn?",
         ts="1700000031.000100",
         thread_ts="1700000030.000100",
     )
     slack.poster.event(event, event_id="EvAssistMsg")
-    (post,) = slack.fake.wait_for("chat.postMessage")
+    _, post = slack.fake.wait_for("chat.postMessage", 2)
     assert post.params["thread_ts"] == "1700000030.000100"
     statuses = slack.fake.calls_to("assistant.threads.setStatus")
     assert statuses and "looking" in statuses[0].params["status"]

@@ -84,3 +84,54 @@ def test_unreachable_redis_reports_not_ready():
 
     with pytest.raises(StoreUnavailable):
         store.get("x")
+
+
+# ---- event leases: claim as processing, renew, finish, release -------------------------------
+
+
+def test_a_free_key_is_leased_by_exactly_one_of_many_concurrent_owners(store):
+    outcomes: dict[str, str] = {}
+
+    def take(owner: str) -> None:
+        outcomes[owner] = store.lease("event:EvLease", owner, ttl_s=30)
+
+    threads = [threading.Thread(target=take, args=(f"r{n}",)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()) == ["acquired"] + ["held"] * 15
+    winner = next(o for o, v in outcomes.items() if v == "acquired")
+    assert store.lease("event:EvLease", winner, ttl_s=30) == "held"  # a re-delivery: held too
+
+
+def test_an_expired_lease_is_taken_over_but_a_finished_one_never_is(store):
+    assert store.lease("event:crash", "dead-replica", ttl_s=0.5) == "acquired"
+    assert store.lease("event:crash", "other", ttl_s=30) == "held"
+    time.sleep(0.7)  # the holder died: nobody renewed
+    assert store.lease("event:crash", "other", ttl_s=30) == "acquired"
+    assert not store.renew("event:crash", "dead-replica", ttl_s=30)  # no longer its lease
+    store.finish("event:crash", ttl_s=60)
+    assert store.lease("event:crash", "third", ttl_s=30) == "done"
+    assert store.lease("event:crash", "other", ttl_s=30) == "done"
+
+
+def test_renewing_keeps_a_lease_alive_past_its_first_expiry(store):
+    assert store.lease("event:slow", "alive", ttl_s=0.6) == "acquired"
+    for _ in range(3):
+        time.sleep(0.3)
+        assert store.renew("event:slow", "alive", ttl_s=0.6)
+    assert store.lease("event:slow", "other", ttl_s=30) == "held"
+
+
+def test_release_frees_only_the_owners_lease(store):
+    assert store.lease("event:rel", "a", ttl_s=30) == "acquired"
+    store.release("event:rel", "b")  # not b's: nothing happens
+    assert store.lease("event:rel", "b", ttl_s=30) == "held"
+    store.release("event:rel", "a")
+    assert store.lease("event:rel", "b", ttl_s=30) == "acquired"
+
+
+def test_a_key_taken_with_plain_claim_counts_as_done(store):
+    assert store.claim("event:legacy", ttl_s=60)
+    assert store.lease("event:legacy", "a", ttl_s=30) == "done"

@@ -1,4 +1,4 @@
-"""`create_app(services)`: the bolt App with de-duplication middleware and every listener."""
+"""`create_app(services)`: the bolt App with event leases, the answer pool and every listener."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError
-from slack_bolt.request import BoltRequest
 
-from bot.errors import ConfigError, StoreUnavailable
+from bot.errors import ConfigError
 from bot.services import Services
 from bot.slack import listeners
 from bot.slack.client import build_web_client
+from bot.slack.delivery import Delivery
 
 logger = logging.getLogger(__name__)
-EVENT_DEDUPE_TTL_S = 24 * 3600
 
 
 def create_app(
@@ -28,7 +27,9 @@ def create_app(
 ) -> App:
     """Build the Slack app; fails fast with a clear ConfigError on missing or invalid credentials.
 
-    By default listeners run after the ack (Slack wants it within 3 s); `process_before_response`
+    By default listeners run after the ack (Slack wants it within 3 s): `workers` threads run
+    listeners and acks, and answers run on their own pool (`HIREBOT_ANSWER_WORKERS`), so a
+    slow answer never delays the ack of a command or a button. `process_before_response`
     answers first, as FaaS deployments must (the benchmarks use it as the baseline)."""
     settings = services.settings
     client = build_web_client(settings)
@@ -49,28 +50,29 @@ def create_app(
         )
     except BoltError as exc:
         raise ConfigError(f"Slack rejected the bot token (auth.test failed): {exc}") from exc
-    app.middleware(dedupe_events(services))
-    listeners.register(app, services)
+    delivery = Delivery(
+        services.state,
+        lease_s=settings.event_lease_s,
+        workers=settings.answer_workers,
+        queue_limit=settings.answer_queue,
+        inline=process_before_response,
+    )
+    app.middleware(delivery.middleware)
+    app.error(log_listener_error)
+    listeners.register(app, services, delivery)
     return app
 
 
-def dedupe_events(services: Services) -> Any:
-    """Global middleware: an event id is handled once, even across retries and replicas."""
+MALFORMED_PAYLOAD_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError)
 
-    def middleware(request: BoltRequest, next: Any) -> BoltResponse | None:
-        event_id = request.body.get("event_id") if isinstance(request.body, dict) else None
-        if event_id:
-            request.context["event_id"] = event_id
-            try:
-                first = services.state.claim(f"event:{event_id}", EVENT_DEDUPE_TTL_S)
-            except StoreUnavailable:
-                logger.exception("state store unreachable; handling event without de-duplication")
-                first = True
-            if not first:
-                retry = request.headers.get("x-slack-retry-num", ["0"])[0]
-                logger.info("duplicate event ignored", extra={"event_id": event_id, "retry": retry})
-                return BoltResponse(status=200, body="")
-        next()
-        return None
 
-    return middleware
+def log_listener_error(
+    error: Exception, body: Any, response: BoltResponse | None
+) -> BoltResponse | None:
+    """A middleware or listener failed: log it. A payload of the wrong shape (bolt's own code
+    and ours index into it) is the sender's fault: 400, never a 5xx that Slack would retry."""
+    kind = body.get("type") if isinstance(body, dict) else None
+    logger.error("listener failed", exc_info=error, extra={"payload_type": kind})
+    if response is not None and isinstance(error, MALFORMED_PAYLOAD_ERRORS):
+        return BoltResponse(status=400, body='{"error": "malformed payload"}')
+    return None

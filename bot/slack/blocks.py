@@ -1,4 +1,7 @@
-"""Pure Block Kit builders: plain values in, Slack block dicts out (tested without Slack)."""
+"""Pure Block Kit builders: plain values in, Slack block dicts out (tested without Slack).
+
+Every piece of core text (answers, sources, walkthrough prompts and typed answers) is escaped
+here exactly once, and every builder stays within Block Kit's limits."""
 
 from __future__ import annotations
 
@@ -7,34 +10,28 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.conversation import Reply
-from bot.text import clip
+from bot.slack.mrkdwn import escape, fit, mrkdwn
 from bot.types import Answer, Citation
 
 Block = dict[str, Any]
-SECTION_LIMIT = 3000
-MAX_BLOCKS = 50
+# Block Kit limits (docs.slack.dev/reference/block-kit)
+SECTION_LIMIT = 3000  # section and context text
+HEADER_LIMIT = 150  # header plain_text
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
+MAX_BLOCKS = 50  # blocks in a message
 TEXT_LIMIT = 3900  # message `text` fallback (Slack truncates beyond 4,000)
 QUOTE_CHARS = 280
+WHY_ANSWER_CHARS = 200  # one typed walkthrough answer, quoted under "Why"
 FEEDBACK_UP = "feedback_up"
 FEEDBACK_DOWN = "feedback_down"
-
-
-def to_mrkdwn(markdown: str) -> str:
-    """Convert common Markdown to Slack mrkdwn (bold, links, headings, bullets)."""
-    text = re.sub(r"^#{1,6}\s+(.+)$", r"*\1*", markdown, flags=re.MULTILINE)
-    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
-    text = re.sub(r"__(.+?)__", r"*\1*", text)
-    text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"<\2|\1>", text)
-    return re.sub(r"^\s*[-*]\s+", "• ", text, flags=re.MULTILINE)
-
-
-def escape(text: str) -> str:
-    """Escape the three characters Slack treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+TRIMMED = "_(trimmed to fit Slack's limits)_"
+_ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """Split text into pieces of at most `limit` chars, at line, then sentence, then word breaks."""
+    """Split text into pieces of at most `limit` chars, at line, then sentence, then word breaks
+    (a hard cut never splits an escaped entity such as `&amp;`)."""
     pieces: list[str] = []
     rest = text.strip()
     while len(rest) > limit:
@@ -43,7 +40,8 @@ def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
         if cut < limit // 2:
             cut = window.rfind(" ")
         if cut <= 0:
-            cut = limit
+            tail = _ENTITY_TAIL.search(window)
+            cut = tail.start() if tail and tail.start() > 0 else limit
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:
@@ -52,13 +50,42 @@ def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 
 
 def section(text: str) -> Block:
-    """A mrkdwn section block (text must already fit)."""
+    """A mrkdwn section block (text must already be escaped and fit)."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
+def sections(text: str) -> list[Block]:
+    """Escaped mrkdwn of any length as as many section blocks as it needs."""
+    return [section(p) for p in split_text(text)]
+
+
 def context(text: str) -> Block:
-    """A small-print context block."""
+    """A small-print context block (text must already be escaped and fit)."""
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def within_limit(body: list[Block], tail: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
+    """`body` then `tail` in at most `limit` blocks: `body` is cut (with a note) to keep `tail`."""
+    room = limit - len(tail)
+    if len(body) > room:
+        body = [*body[: room - 1], context(TRIMMED)]
+    return body + tail
+
+
+def joined_within(parts: Sequence[str], separator: str, limit: int) -> str:
+    """Escaped parts joined while they fit in `limit` characters (then "…")."""
+    out = ""
+    for part in parts:
+        candidate = f"{out}{separator}{part}" if out else part
+        if len(candidate) > limit - 2:
+            return f"{out}{separator}…" if out else fit(part, limit)
+        out = candidate
+    return out
+
+
+def fallback_text(text: str) -> str:
+    """A message's top-level `text` (notifications, screen readers): escaped and clipped."""
+    return fit(text, TEXT_LIMIT)
 
 
 def build_sources_blocks(sources: Sequence[Citation]) -> list[Block]:
@@ -67,9 +94,9 @@ def build_sources_blocks(sources: Sequence[Citation]) -> list[Block]:
         return []
     lines = []
     for n, src in enumerate(sources, 1):
-        quote = escape(clip(src.quote, QUOTE_CHARS))
-        lines.append(f"*[{n}] {escape(src.title)}* — _{escape(src.original)}_\n>{quote}")
-    return [context("*Sources*"), *[section(p) for p in split_text("\n".join(lines))]]
+        quote = fit(src.quote, QUOTE_CHARS)
+        lines.append(f"*[{n}] {fit(src.title, 300)}* — _{fit(src.original, 300)}_\n>{quote}")
+    return [context("*Sources*"), *sections("\n".join(lines))]
 
 
 def build_feedback_block(answer_id: str) -> Block:
@@ -82,13 +109,13 @@ def build_feedback_block(answer_id: str) -> Block:
                 "type": "button",
                 "action_id": FEEDBACK_UP,
                 "text": {"type": "plain_text", "text": "👍 Helpful", "emoji": True},
-                "value": answer_id,
+                "value": answer_id[:BUTTON_VALUE_LIMIT],
             },
             {
                 "type": "button",
                 "action_id": FEEDBACK_DOWN,
                 "text": {"type": "plain_text", "text": "👎 Not helpful", "emoji": True},
-                "value": answer_id,
+                "value": answer_id[:BUTTON_VALUE_LIMIT],
             },
         ],
     }
@@ -96,36 +123,24 @@ def build_feedback_block(answer_id: str) -> Block:
 
 def build_answer_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
     """The answer, its sources and feedback buttons, within Slack's block limits."""
-    body = [section(p) for p in split_text(to_mrkdwn(answer.answer))]
-    tail: list[Block] = []
-    if answer_id:
-        tail.append(build_feedback_block(answer_id))
+    body = sections(mrkdwn(answer.answer))
+    tail = [build_feedback_block(answer_id)] if answer_id else []
     sources = build_sources_blocks(answer.sources) if answer.grounded else []
-    blocks = [*body, *([{"type": "divider"}] if sources else []), *sources]
-    room = MAX_BLOCKS - len(tail)
-    if len(blocks) > room:
-        blocks = [*blocks[: room - 1], context("_(trimmed to fit Slack's limits)_")]
-    return blocks + tail
-
-
-def build_answer_tail_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
-    """What follows a streamed answer: its sources and the feedback buttons."""
-    tail = build_sources_blocks(answer.sources) if answer.grounded else []
-    if answer_id:
-        tail.append(build_feedback_block(answer_id))
-    return tail[-MAX_BLOCKS:]
+    return within_limit([*body, *([{"type": "divider"}] if sources else []), *sources], tail)
 
 
 def build_reply(reply: Reply) -> tuple[str, list[Block]]:
     """Fallback text and blocks for any core reply."""
+    text = fallback_text(reply.text)
     if reply.kind == "answer" and reply.answer is not None:
-        text = reply.answer.answer
-        return clip(text, TEXT_LIMIT), build_answer_blocks(reply.answer, reply.answer_id)
+        return fallback_text(reply.answer.answer), build_answer_blocks(
+            reply.answer, reply.answer_id
+        )
     if reply.kind == "dialog" and reply.view is not None:
-        return clip(reply.text, TEXT_LIMIT), build_dialog_blocks(reply.view)
+        return text, build_dialog_blocks(reply.view)
     if reply.kind == "recommendation" and reply.recommendation is not None:
-        return clip(reply.text, TEXT_LIMIT), build_recommendation_blocks(reply.recommendation)
-    return clip(reply.text, TEXT_LIMIT), [section(p) for p in split_text(to_mrkdwn(reply.text))]
+        return text, build_recommendation_blocks(reply.recommendation)
+    return text, within_limit(sections(mrkdwn(reply.text)), [])
 
 
 def build_error_message() -> tuple[str, list[Block]]:
@@ -134,6 +149,12 @@ def build_error_message() -> tuple[str, list[Block]]:
         "Sorry — something went wrong on my side while answering. Please try again in a moment; "
         "if it keeps happening, let the team that runs me know."
     )
+    return text, [section(text)]
+
+
+def build_busy_message() -> tuple[str, list[Block]]:
+    """The reply when every answer thread is busy and the queue is full."""
+    text = "I'm answering a lot of questions right now. Please ask again in a minute."
     return text, [section(text)]
 
 
@@ -201,11 +222,13 @@ ROLE_BRIEF = "role_brief"
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
-    """A plain-text button."""
+    """A plain-text button (label escaped and clipped; the value must fit: it is an id)."""
+    if len(value) > BUTTON_VALUE_LIMIT:
+        raise ValueError(f"button value longer than {BUTTON_VALUE_LIMIT} characters")
     b: Block = {
         "type": "button",
         "action_id": action_id,
-        "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
+        "text": {"type": "plain_text", "text": fit(text, BUTTON_TEXT_LIMIT), "emoji": True},
         "value": value,
     }
     if style:
@@ -218,10 +241,13 @@ def build_question_blocks(view: Any) -> list[Block]:
     walk, question = view.walk, view.question
     blocks: list[Block] = []
     if view.note:
-        blocks.append(context(view.note))
+        blocks.append(context(fit(view.note, SECTION_LIMIT)))
+    prompt = fit(question.prompt, SECTION_LIMIT - 40)
     blocks += [
-        section(f"*Question {view.number} of {view.total}* — {question.prompt}"),
-        context(f"Based on {question.source}. Click an answer or type your own in words."),
+        section(f"*Question {view.number} of {view.total}* — {prompt}"),
+        context(
+            f"Based on {fit(question.source, 1000)}. Click an answer or type your own in words."
+        ),
         {
             "type": "actions",
             "block_id": f"role_options:{walk.id}:{question.id}",
@@ -253,26 +279,26 @@ def build_brief_blocks(brief: Any) -> list[Block]:
             "type": "header",
             "text": {
                 "type": "plain_text",
-                "text": clip(f"Hiring brief: {_role_name(brief.role)}", 150),
+                "text": fit(f"Hiring brief: {_role_name(brief.role)}", HEADER_LIMIT),
             },
         }
     ]
     for part in brief.sections:
         answer = part.answer
         body = (
-            to_mrkdwn(answer.answer)
+            mrkdwn(answer.answer)
             if answer.grounded
             else "_The knowledge base has nothing on this yet._"
         )
-        pieces = split_text(f"*{part.title}*\n{body}")
+        pieces = split_text(f"*{escape(part.title)}*\n{body}")
         blocks += [section(p) for p in pieces[:2]]
         if answer.grounded and answer.sources:
-            cites = " · ".join(
+            cites = [
                 f"[{n}] {escape(s.title)} — _{escape(s.original)}_"
                 for n, s in enumerate(answer.sources, 1)
-            )
-            blocks.append(context(clip(cites, 1900)))
-    return blocks[: MAX_BLOCKS - 2]
+            ]
+            blocks.append(context(joined_within(cites, " · ", 1900)))
+    return within_limit(blocks, [], MAX_BLOCKS - 2)
 
 
 def build_result_blocks(view: Any) -> list[Block]:
@@ -283,24 +309,25 @@ def build_result_blocks(view: Any) -> list[Block]:
     if outcome.runner_up:
         title += f"\nClose second: *{_role_name(outcome.runner_up)}* ({pct[outcome.runner_up]})"
     why = (
-        "\n".join(f"• You said: _{escape(step.text)}_" for step in outcome.supporting)
+        "\n".join(
+            f"• You said: _{fit(' '.join(step.text.split()), WHY_ANSWER_CHARS)}_"
+            for step in outcome.supporting
+        )
         or "• (no single answer dominated)"
     )
-    blocks = [section(title), section(f"*Why*\n{why}"), {"type": "divider"}]
+    blocks = [section(title), *sections(f"*Why*\n{why}")[:2], {"type": "divider"}]
     blocks += build_brief_blocks(view.brief)
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": f"role_done:{view.walk.id}",
-            "elements": [button("Start a new walkthrough", ROLE_START, "new")],
-        }
-    )
-    return blocks[:MAX_BLOCKS]
+    done = {
+        "type": "actions",
+        "block_id": f"role_done:{view.walk.id}",
+        "elements": [button("Start a new walkthrough", ROLE_START, "new")],
+    }
+    return within_limit(blocks, [done])
 
 
 def build_notice_blocks(view: Any) -> list[Block]:
     """A short notice, with a start button when it invites a restart."""
-    blocks: list[Block] = [section(view.text)]
+    blocks: list[Block] = sections(mrkdwn(view.text))[:3]
     if view.restart:
         blocks.append(
             {
@@ -331,10 +358,10 @@ def build_recommendation_blocks(rec: Any) -> list[Block]:
     blocks = [
         section(f"*Suggested role: {_role_name(rec.role)}* (confidence {rec.confidence:.0%})"),
         context(bars),
-        section(to_mrkdwn(rec.rationale)),
+        *sections(mrkdwn(rec.rationale)),
     ]
     blocks += build_sources_blocks(rec.sources)
-    blocks.append(
+    actions = [
         {
             "type": "actions",
             "elements": [
@@ -347,5 +374,5 @@ def build_recommendation_blocks(rec: Any) -> list[Block]:
                 button("Guided walkthrough", ROLE_START, "new"),
             ],
         }
-    )
-    return blocks
+    ]
+    return within_limit(blocks, actions)

@@ -1,15 +1,58 @@
-"""The Slack Web API client: configurable base URL and retries on rate limits and dropped connections."""
+"""The Slack Web API client: configurable base URL, retries on rate limits, and retries on
+dropped connections only where a retry cannot post a message twice."""
 
 from __future__ import annotations
 
+from http.client import RemoteDisconnected
+from urllib.error import URLError
+
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.errors import ConfigError
 from bot.settings import Settings
+
+TIMEOUT_S = 15
+# methods that change nothing when repeated with the same arguments
+IDEMPOTENT_METHODS = frozenset(
+    {
+        "auth.test",
+        "chat.update",
+        "conversations.open",
+        "views.publish",
+        "assistant.threads.setStatus",
+        "assistant.threads.setTitle",
+        "assistant.threads.setSuggestedPrompts",
+    }
+)
+
+
+class SafeConnectionRetryHandler(RetryHandler):
+    """Retries a request that never reached Slack (connection refused, DNS, a failed send), and
+    retries a dropped response only for idempotent methods: `chat.postMessage` is not, and a
+    blind retry after the request went out could post the reply twice. A timeout while waiting
+    for Slack's answer is never retried."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if error is None or response is not None:
+            return False
+        if isinstance(error, URLError):  # raised while connecting or sending: nothing arrived
+            return True
+        if isinstance(error, ConnectionResetError | RemoteDisconnected):  # sent, no answer
+            method = request.url.rsplit("/", 1)[-1].split("?", 1)[0]
+            return method in IDEMPOTENT_METHODS
+        return False
 
 
 def build_web_client(settings: Settings) -> WebClient:
@@ -27,9 +70,17 @@ def build_web_client(settings: Settings) -> WebClient:
     return WebClient(
         token=token,
         base_url=base_url,
-        timeout=15,
+        timeout=TIMEOUT_S,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=3),
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            SafeConnectionRetryHandler(max_retry_count=2),
         ],
+    )
+
+
+def without_retries(client: WebClient) -> WebClient:
+    """The same client with no retry handlers: for calls made while an answer streams, where
+    sleeping out a Retry-After would stall the answer (the caller skips or falls back)."""
+    return WebClient(
+        token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=[]
     )

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.errors import ConfigError
 from bot.services import Services
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_PORT = 3000
 MAX_BODY_BYTES = 1024 * 1024
 EVENTS_PATH = "/slack/events"
+READ_TIMEOUT_S = 10.0  # a client that stalls mid-request loses its connection, not a thread
 
 
 def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
@@ -37,12 +39,17 @@ def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
     return ready, checks
 
 
-def make_handler(app: App | None, services: Services) -> type[BaseHTTPRequestHandler]:
+def make_handler(
+    app: App | None, services: Services, *, read_timeout_s: float = READ_TIMEOUT_S
+) -> type[BaseHTTPRequestHandler]:
     """Request handler class bound to the bolt app (None: health endpoints only)."""
+    secret = services.settings.slack_signing_secret
+    verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "hirebot"
         protocol_version = "HTTP/1.1"
+        timeout = read_timeout_s  # socket timeout for every read of this connection
 
         def log_message(self, format: str, *args: Any) -> None:
             logger.debug("http %s", format % args)
@@ -85,21 +92,52 @@ def make_handler(app: App | None, services: Services) -> type[BaseHTTPRequestHan
             except ValueError:
                 length = -1
             if length < 0 or length > MAX_BODY_BYTES:
+                self.close_connection = True
                 self._send(413 if length > 0 else 400, json.dumps({"error": "bad body size"}))
                 return
-            body = self.rfile.read(length).decode("utf-8", errors="replace")
-            headers: dict[str, str | Sequence[str]] = {
-                k.lower(): [v] for k, v in self.headers.items()
-            }
             try:
-                resp = app.dispatch(BoltRequest(body=body, query=parsed.query, headers=headers))
-            except Exception:
-                logger.exception("dispatch failed")
-                self._send(500, json.dumps({"error": "internal error"}))
+                raw = self.rfile.read(length)
+            except TimeoutError:
+                self.close_connection = True
+                self._send(408, json.dumps({"error": "request body timed out"}))
                 return
-            self._send(resp.status, resp.body, resp.headers)
+            status, body, headers = handle_event_request(
+                app, verifier, raw, parsed.query, self.headers
+            )
+            self._send(status, body, headers)
 
     return Handler
+
+
+def handle_event_request(
+    app: App, verifier: SignatureVerifier | None, raw: bytes, query: str, http_headers: Any
+) -> tuple[int, str, dict[str, Any]]:
+    """(status, body, headers) for one POST to /slack/events: 401 for a bad signature, 400 for
+    a body that is not a Slack payload; never a 5xx for anything a client sends."""
+    headers: dict[str, str | Sequence[str]] = {k.lower(): [v] for k, v in http_headers.items()}
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return 400, json.dumps({"error": "body is not UTF-8"}), {}
+    if verifier is not None and not verifier.is_valid(
+        body,
+        http_headers.get("X-Slack-Request-Timestamp") or "",
+        http_headers.get("X-Slack-Signature") or "",
+    ):
+        return 401, json.dumps({"error": "invalid signature"}), {}
+    try:
+        request = BoltRequest(body=body, query=query, headers=headers)
+    except Exception as exc:  # not JSON / not a form with a JSON payload
+        logger.info("malformed request body", extra={"error": type(exc).__name__})
+        return 400, json.dumps({"error": "malformed body"}), {}
+    if not isinstance(request.body, dict):
+        return 400, json.dumps({"error": "malformed body"}), {}
+    try:
+        resp = app.dispatch(request)
+    except Exception:
+        logger.exception("a payload could not be dispatched")
+        return 400, json.dumps({"error": "malformed payload"}), {}
+    return resp.status, resp.body, dict(resp.headers)
 
 
 class Server(ThreadingHTTPServer):
@@ -110,10 +148,16 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def start_http(app: App | None, services: Services, *, host: str, port: int) -> ThreadingHTTPServer:
+def start_http(
+    app: App | None,
+    services: Services,
+    *,
+    host: str,
+    port: int,
+    read_timeout_s: float = READ_TIMEOUT_S,
+) -> ThreadingHTTPServer:
     """Bind the HTTP server (port 0 = any free port); the caller runs `serve_forever`."""
-    server = Server((host, port), make_handler(app, services))
-    return server
+    return Server((host, port), make_handler(app, services, read_timeout_s=read_timeout_s))
 
 
 def serve(

@@ -1,9 +1,17 @@
-"""Show a generated answer while it is written: Slack's chat streaming in threads, otherwise
-post-then-update with a throttle; a plain post when nothing streamed (extractive answers)."""
+"""Show a generated answer while it is written, then replace it with the final message.
+
+In threads the sentences go through Slack's chat streaming (`chat.startStream` with the first
+sentence, `chat.appendStream` at most once a second or per ~256 characters, `chat.stopStream`);
+elsewhere, or when starting a stream fails for any reason, the first sentence is posted and
+the message updated at most once a second. Calls made while the answer streams never sleep out
+a rate limit (they skip, or fall back). The final message (the cited answer with its sources
+and buttons, or the extractive answer when generation failed part-way) always replaces what
+was streamed, with `chat.update` of the same message."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
@@ -11,9 +19,31 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.blocks import Block
+from bot.slack.client import without_retries
+from bot.slack.mrkdwn import mrkdwn
 
 logger = logging.getLogger(__name__)
-MIN_UPDATE_INTERVAL_S = 1.0  # chat.update is a Tier 3 method (~50/min): stay well under
+MIN_INTERVAL_S = 1.0  # chat.update is Tier 3 (~50/min), chat.appendStream Tier 4 (~100/min)
+BUFFER_CHARS = 256  # or flush once this much text waits (the SDK's default buffer)
+_CITATION = re.compile(r"\[(\d+)\]")
+_UNDELIVERABLE = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"})
+
+
+class CitationNumbers:
+    """Renumbers a generated answer's citations 1..m in order of first use, as the final
+    answer's sources list does, so streamed text and sources agree."""
+
+    def __init__(self) -> None:
+        self.mapping: dict[int, int] = {}
+
+    def renumber(self, sentence: str) -> str:
+        """`sentence` with each `[n]` replaced by its number in the sources list."""
+
+        def new(match: re.Match[str]) -> str:
+            n = int(match.group(1))
+            return f"[{self.mapping.setdefault(n, len(self.mapping) + 1)}]"
+
+        return _CITATION.sub(new, sentence)
 
 
 class ReplyStream:
@@ -27,79 +57,138 @@ class ReplyStream:
         thread_ts: str | None,
         user: str | None = None,
         team: str | None = None,
-        min_interval_s: float = MIN_UPDATE_INTERVAL_S,
+        min_interval_s: float = MIN_INTERVAL_S,
+        buffer_chars: int = BUFFER_CHARS,
     ) -> None:
         self.client = client
+        self.live = without_retries(client)
         self.channel = channel
         self.thread_ts = thread_ts
         self.user = user
         self.team = team
         self.min_interval_s = min_interval_s
+        self.buffer_chars = buffer_chars
+        self.numbers = CitationNumbers()
         self.text = ""
-        self._stream: Any = None
-        self._ts: str | None = None
-        self._last_update = 0.0
-
-    @property
-    def started(self) -> bool:
-        """True once something was shown."""
-        return self._stream is not None or self._ts is not None
+        self.ts: str | None = None  # the message being streamed or updated
+        self.native = False  # True while a chat stream is open
+        self._tried_native = False  # one chat.startStream per answer
+        self._pending = ""  # streamed text not yet sent with appendStream
+        self._last = 0.0
+        self._quiet_until = 0.0  # after a rate limit: no calls before this time
 
     def append(self, sentence: str) -> None:
-        """Show one more sentence (never raises: streaming is best effort)."""
+        """Show one more sentence; never raises and never sleeps (streaming is best effort)."""
+        sentence = self.numbers.renumber(sentence)
         self.text = f"{self.text} {sentence}".strip()
+        self._pending += sentence + " "
+        now = time.monotonic()
+        if now < self._quiet_until:
+            return
         try:
-            if self._stream is None and self._ts is None and self.thread_ts:
-                self._stream = self._start_native()
-            if self._stream is not None:
-                self._stream.append(markdown_text=sentence + " ")
-                return
-            now = time.monotonic()
-            if self._ts is None:
-                resp = self.client.chat_postMessage(
-                    channel=self.channel, thread_ts=self.thread_ts, text=self.text
-                )
-                self._ts, self._last_update = resp["ts"], now
-            elif now - self._last_update >= self.min_interval_s:
-                self.client.chat_update(channel=self.channel, ts=self._ts, text=self.text)
-                self._last_update = now
+            if self.ts is None:
+                self._start(now)
+            elif self.native:
+                if (
+                    len(self._pending) >= self.buffer_chars
+                    or now - self._last >= self.min_interval_s
+                ):
+                    self.live.chat_appendStream(
+                        channel=self.channel, ts=self.ts, chunks=markdown_chunks(self._pending)
+                    )
+                    self._pending, self._last = "", now
+            elif now - self._last >= self.min_interval_s:
+                self.live.chat_update(channel=self.channel, ts=self.ts, text=mrkdwn(self.text))
+                self._last = now
         except SlackApiError as exc:
-            logger.warning(
-                "streaming update failed", extra={"error": str(exc.response.get("error"))}
-            )
+            self._backoff(exc, now)
+        except Exception as exc:  # a dropped connection or a timeout: stop streaming updates
+            logger.warning("streaming update failed", extra={"error": type(exc).__name__})
+            self._quiet_until = float("inf")
 
-    def _start_native(self) -> Any:
-        try:
-            stream = self.client.chat_stream(
-                channel=self.channel,
-                thread_ts=self.thread_ts or "",
-                recipient_team_id=self.team,
-                recipient_user_id=self.user,
-                buffer_size=1,
-            )
-            return stream
-        except (SlackApiError, TypeError, ValueError) as exc:
-            logger.info(
-                "chat streaming unavailable, using post-then-update", extra={"error": str(exc)}
-            )
-            return None
-
-    def finish(
-        self, text: str, blocks: list[Block], *, tail: list[Block], streamed_ok: bool
-    ) -> None:
-        """Deliver the final message: close the stream with `tail` blocks (sources, feedback)
-        when the streamed text is the answer, else show the full `blocks`."""
-        if self._stream is not None:
+    def _start(self, now: float) -> None:
+        if self.thread_ts and not self._tried_native:
+            self._tried_native = True
             try:
-                self._stream.stop(blocks=tail if streamed_ok else blocks)
-                return
+                resp = self.live.chat_startStream(
+                    channel=self.channel,
+                    thread_ts=self.thread_ts,
+                    recipient_team_id=self.team,
+                    recipient_user_id=self.user,
+                    chunks=markdown_chunks(self._pending),
+                )
+                if resp.get("ts"):
+                    self.ts, self.native = str(resp["ts"]), True
+                    self._pending, self._last = "", now
+                    return
+                logger.info("chat.startStream returned no ts, using post-then-update")
+            except SlackApiError as exc:
+                logger.info(
+                    "chat streaming unavailable, using post-then-update",
+                    extra={"error": str(exc.response.get("error"))},
+                )
+        resp = self.live.chat_postMessage(
+            channel=self.channel, thread_ts=self.thread_ts, text=mrkdwn(self.text)
+        )
+        self.ts, self._pending, self._last = resp.get("ts"), "", now
+        if self.ts is None:  # nothing to update later: show the final message only
+            self._quiet_until = float("inf")
+
+    def _backoff(self, exc: SlackApiError, now: float) -> None:
+        error = str(exc.response.get("error"))
+        retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
+            "retry-after"
+        )
+        wait = float(retry_after[0] if isinstance(retry_after, list) else retry_after or 1.0)
+        self._quiet_until = now + (wait if error == "ratelimited" else float("inf"))
+        logger.warning("streaming update skipped", extra={"error": error})
+
+    def finish(self, text: str, blocks: list[Block]) -> None:
+        """Deliver the final message: close the stream if one is open, then replace what was
+        shown with `blocks` (or post them when nothing was shown). Raises SlackApiError only
+        when Slack refused the reply outright."""
+        if self.native and self.ts is not None:
+            try:
+                self.client.chat_stopStream(
+                    channel=self.channel,
+                    ts=self.ts,
+                    chunks=markdown_chunks(self._pending) if self._pending.strip() else None,
+                )
             except SlackApiError as exc:
                 logger.warning(
                     "closing the stream failed", extra={"error": str(exc.response.get("error"))}
                 )
-        if self._ts is not None:
-            self.client.chat_update(channel=self.channel, ts=self._ts, text=text, blocks=blocks)
-            return
-        self.client.chat_postMessage(
-            channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks
+            self.native = False
+        if self.ts is not None:
+            try:
+                self.client.chat_update(channel=self.channel, ts=self.ts, text=text, blocks=blocks)
+                return
+            except SlackApiError as exc:
+                logger.warning(
+                    "replacing the streamed message failed; posting the answer",
+                    extra={"error": str(exc.response.get("error"))},
+                )
+        post_reply(
+            self.client, channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks
         )
+
+
+def markdown_chunks(text: str) -> list[dict[str, str]]:
+    """Streamed text as chat streaming's `markdown_text` chunks."""
+    return [{"type": "markdown_text", "text": text}]
+
+
+def post_reply(
+    client: WebClient, *, channel: str, thread_ts: str | None, text: str, blocks: list[Block]
+) -> Any:
+    """`chat.postMessage` with blocks; if Slack rejects the blocks, the text alone (so the user
+    still gets the answer)."""
+    try:
+        return client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
+        )
+    except SlackApiError as exc:
+        if str(exc.response.get("error")) not in _UNDELIVERABLE:
+            raise
+        logger.error("Slack rejected the blocks; posting the text alone")
+        return client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)

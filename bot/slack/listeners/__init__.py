@@ -5,12 +5,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
+from bot.slack.delivery import Delivery
 from bot.slack.listeners import actions, assistant, commands, events
 
 
-def register(app: App, services: Services) -> None:
-    """Register every listener on `app`."""
-    assistant.register(app, services)  # before events: it claims DM threads (assistant threads)
-    events.register(app, services)
+def register(app: App, services: Services, delivery: Delivery) -> None:
+    """Register every listener on `app`; event replies run through `delivery`."""
+    assistant.register(app, services, delivery)  # before events: it claims Assistant threads
+    events.register(app, services, delivery)
     actions.register(app, services)
     commands.register(app, services)

@@ -1,27 +1,26 @@
-"""Helpers shared by listeners: mention stripping, safe replies, structured logging."""
+"""Helpers shared by listeners: answering on the answer pool, safe replies, structured logging."""
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.conversation import Reply
 from bot.services import Services
-from bot.slack.blocks import Block, build_answer_tail_blocks, build_error_message, build_reply
-from bot.slack.streaming import ReplyStream
+from bot.slack.blocks import Block, build_busy_message, build_error_message, build_reply
+from bot.slack.delivery import Delivery
+from bot.slack.mrkdwn import decode_incoming
+from bot.slack.streaming import ReplyStream, post_reply
+from bot.slack.threads import conversation_key, dm_conversation
+
+__all__ = ["conversation_key", "decode_incoming", "dm_conversation"]
 
 logger = logging.getLogger("bot.slack")
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-
-
-def strip_mentions(text: str | None) -> str:
-    """Remove `<@U123>` mentions and surrounding whitespace."""
-    return _MENTION.sub(" ", text or "").strip()
 
 
 def safe_reply(
@@ -64,12 +63,15 @@ def answer_in(
     text: str,
     event: dict[str, Any],
     event_id: str | None = None,
+    team: str | None = None,
 ) -> Reply | None:
-    """Answer a user's message in `channel` (and thread), streaming generated answers."""
+    """Answer a user's message in `channel` (and thread), streaming generated answers; the
+    final message always carries the full answer blocks. `team` is the workspace (streaming
+    to a channel names its recipient)."""
     user = event.get("user", "")
     event = {**event, "event_id": event_id}
     stream = ReplyStream(
-        client, channel=channel, thread_ts=thread_ts, user=user, team=event.get("team")
+        client, channel=channel, thread_ts=thread_ts, user=user, team=event.get("team") or team
     )
     fallback, blocks, reply = safe_reply(
         services,
@@ -79,11 +81,35 @@ def answer_in(
         event=event,
         on_text=stream.append,
     )
-    answer = reply.answer if reply is not None else None
-    streamed_ok = answer is not None and answer.mode == "generated"
-    tail = build_answer_tail_blocks(answer, reply.answer_id) if answer and reply else []
-    stream.finish(fallback, blocks, tail=tail, streamed_ok=streamed_ok)
+    stream.finish(fallback, blocks)
     return reply
+
+
+def answer_later(
+    delivery: Delivery,
+    context: Any,
+    client: WebClient,
+    *,
+    channel: str,
+    thread_ts: str | None,
+    work: Callable[[], object],
+) -> None:
+    """Run `work` (which answers in `channel`/`thread_ts`) on the answer pool under the event's
+    lease; when the pool is full, say so in the same place instead."""
+
+    def busy() -> None:
+        text, blocks = build_busy_message()
+        post_reply(client, channel=channel, thread_ts=thread_ts, text=text, blocks=blocks)
+
+    delivery.run(context, work, on_busy=busy)
+
+
+def best_effort(call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """A cosmetic Slack call (status, title): its failure must not stop the answer."""
+    try:
+        call(*args, **kwargs)
+    except SlackApiError as exc:
+        logger.warning("slack call skipped", extra={"error": str(exc.response.get("error"))})
 
 
 def _log_fields(event: dict[str, Any], started: float, outcome: str) -> dict[str, Any]:
@@ -94,11 +120,6 @@ def _log_fields(event: dict[str, Any], started: float, outcome: str) -> dict[str
         "outcome": outcome,
         "latency_ms": round((time.perf_counter() - started) * 1000, 1),
     }
-
-
-def conversation_key(channel: str, thread_ts: str | None) -> str:
-    """One key per conversation: a thread (channel or assistant), or a DM's top level."""
-    return f"{channel}:{thread_ts}" if thread_ts else f"im:{channel}"
 
 
 def action_context(body: dict[str, Any]) -> tuple[str, str, str | None, str | None]:

@@ -7,6 +7,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.services import Services
+from bot.slack.mrkdwn import escape
 
 
 def handler(services: Services) -> Any:
@@ -25,7 +26,7 @@ def handler(services: Services) -> Any:
         thread_ts = (body.get("message") or {}).get("thread_ts")
         if channel:
             client.chat_postEphemeral(
-                channel=channel, user=user, text=result.message, thread_ts=thread_ts
+                channel=channel, user=user, text=escape(result.message), thread_ts=thread_ts
             )
 
     return handle_feedback

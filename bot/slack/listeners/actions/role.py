@@ -17,10 +17,10 @@ from bot.slack.blocks import (
     ROLE_RESTART,
     ROLE_START,
     build_brief_blocks,
-    build_dialog_blocks,
     build_error_message,
+    build_reply,
 )
-from bot.slack.listeners.common import action_context, conversation_key
+from bot.slack.listeners.common import action_context, dm_conversation
 from bot.types import ROLE_IDS
 
 logger = logging.getLogger(__name__)
@@ -65,13 +65,14 @@ def handler(services: Services) -> Any:
             if not channel or (body.get("view") and not message_ts):  # App Home: go to the DM
                 channel = client.conversations_open(users=user)["channel"]["id"]
                 message_ts = thread_ts = None
-            view = dispatch(services, conversation_key(channel, thread_ts), action_id, value)
+            conversation = dm_conversation(
+                services.state, channel, thread_ts, active=services.roles.is_active
+            )
+            view = dispatch(services, conversation, action_id, value)
             if view is None:
                 logger.warning("unknown role action", extra={"action_id": action_id})
                 return
-            reply = dialog_reply(view)
-            blocks = build_dialog_blocks(view)
-            text = reply.text
+            text, blocks = build_reply(dialog_reply(view))
         except Exception:
             logger.exception("role action failed", extra={"action_id": action_id})
             text, blocks = build_error_message()

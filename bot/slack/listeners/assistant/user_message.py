@@ -8,13 +8,21 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.slack.blocks import clip
-from bot.slack.listeners.common import answer_in, conversation_key, strip_mentions
+from bot.slack.delivery import Delivery
+from bot.slack.listeners.common import (
+    answer_in,
+    answer_later,
+    best_effort,
+    conversation_key,
+    decode_incoming,
+)
+from bot.text import clip
 
 STATUS = "is looking through the hiring knowledge base…"
+TITLE_CHARS = 60
 
 
-def handler(services: Services) -> Any:
+def handler(services: Services, delivery: Delivery) -> Any:
     """Build the listener bound to `services`."""
 
     def handle_user_message(
@@ -24,20 +32,25 @@ def handler(services: Services) -> Any:
         client: WebClient,
         context: BoltContext,
     ) -> None:
-        text = strip_mentions(payload.get("text"))
+        text = decode_incoming(payload.get("text"))
         channel, thread_ts = payload["channel"], payload["thread_ts"]
-        set_status(STATUS)
-        reply = answer_in(
-            services,
-            client,
-            channel=channel,
-            thread_ts=thread_ts,
-            conversation=conversation_key(channel, thread_ts),
-            text=text,
-            event=payload,
-            event_id=context.get("event_id"),
-        )
-        if reply is not None and reply.kind == "answer" and text:
-            set_title(clip(text, 60))
+        best_effort(set_status, STATUS)
+
+        def answer() -> None:
+            reply = answer_in(
+                services,
+                client,
+                channel=channel,
+                thread_ts=thread_ts,
+                conversation=conversation_key(channel, thread_ts),
+                text=text,
+                event=payload,
+                event_id=context.get("event_id"),
+                team=context.team_id,
+            )
+            if reply is not None and reply.kind == "answer" and text:
+                best_effort(set_title, clip(text, TITLE_CHARS))
+
+        answer_later(delivery, context, client, channel=channel, thread_ts=thread_ts, work=answer)
 
     return handle_user_message

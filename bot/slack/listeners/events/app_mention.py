@@ -8,23 +8,32 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.slack.listeners.common import answer_in, conversation_key, strip_mentions
+from bot.slack.delivery import Delivery
+from bot.slack.listeners.common import answer_in, answer_later, conversation_key, decode_incoming
 
 
-def handler(services: Services) -> Any:
+def handler(services: Services, delivery: Delivery) -> Any:
     """Build the listener bound to `services`."""
 
     def handle_app_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
-        answer_in(
-            services,
+        answer_later(
+            delivery,
+            context,
             client,
             channel=channel,
             thread_ts=thread_ts,
-            conversation=conversation_key(channel, thread_ts),
-            text=strip_mentions(event.get("text")),
-            event=event,
-            event_id=context.get("event_id"),
+            work=lambda: answer_in(
+                services,
+                client,
+                channel=channel,
+                thread_ts=thread_ts,
+                conversation=conversation_key(channel, thread_ts),
+                text=decode_incoming(event.get("text")),
+                event=event,
+                event_id=context.get("event_id"),
+                team=context.team_id,
+            ),
         )
 
     return handle_app_mention

@@ -1,4 +1,6 @@
-"""`message` in a DM: answer in the DM; ignore bots (including ourselves), edits and other subtypes."""
+"""`message` in a DM: answer in the DM (in the thread, for a reply in a thread); ignore bots
+(including ourselves), edits and other subtypes. Assistant threads are handled by the
+Assistant listeners."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.slack.listeners.common import answer_in, conversation_key, strip_mentions
+from bot.slack.delivery import Delivery
+from bot.slack.listeners.common import answer_in, answer_later, decode_incoming, dm_conversation
 
 
 def is_user_dm(event: dict[str, Any]) -> bool:
@@ -21,24 +24,36 @@ def is_user_dm(event: dict[str, Any]) -> bool:
     )
 
 
-def handler(services: Services) -> Any:
+def handler(services: Services, delivery: Delivery) -> Any:
     """Build the listener bound to `services`."""
 
     def handle_direct_message(
         event: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         if not is_user_dm(event):
+            delivery.finish(context)
             return
-        channel = event["channel"]
-        answer_in(
-            services,
+        channel, thread_ts = event["channel"], event.get("thread_ts")
+        conversation = dm_conversation(
+            services.state, channel, thread_ts, active=services.roles.is_active
+        )
+        answer_later(
+            delivery,
+            context,
             client,
             channel=channel,
-            thread_ts=None,
-            conversation=conversation_key(channel, None),
-            text=strip_mentions(event.get("text")),
-            event=event,
-            event_id=context.get("event_id"),
+            thread_ts=thread_ts,
+            work=lambda: answer_in(
+                services,
+                client,
+                channel=channel,
+                thread_ts=thread_ts,
+                conversation=conversation,
+                text=decode_incoming(event.get("text")),
+                event=event,
+                event_id=context.get("event_id"),
+                team=context.team_id,
+            ),
         )
 
     return handle_direct_message
