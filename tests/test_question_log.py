@@ -1,5 +1,6 @@
 """The question log: outcomes and votes recorded in real SQLite and real Redis, and the opt-out."""
 
+import logging
 import time
 import uuid
 
@@ -117,3 +118,13 @@ def test_conversations_with_recording_off_log_nothing_but_still_answer(store, kb
     assert reply.kind == "answer" and reply.answer is not None and reply.answer.grounded
     assert conversations.record_feedback(answer_id=reply.answer_id, user="U1", vote="up").recorded
     assert store.questions(since=0) == []
+
+
+def test_logging_a_question_never_logs_its_text(store, caplog):
+    caplog.set_level(logging.DEBUG, logger="bot.question_log")
+    log = QuestionLog(store, ttl_s=60)
+    qid = log.record(answer("What is the salary of a secret-project engineer?"), user="U1")
+    log.record_vote(qid, user="U1", vote="down")
+    assert any(getattr(r, "id", None) == qid for r in caplog.records)  # it did log, by id
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "secret-project" not in logged
