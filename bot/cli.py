@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None, help="HTTP port (default 3000)")
     p.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
 
+    p = sub.add_parser("gaps", help="what hirebot could not answer, grouped, largest group first")
+    p.add_argument("--since", default="7d", help="time window: 7d, 24h, 30m ... (default 7d)")
+    p.add_argument("--json", action="store_true", help="print the report as a JSON object")
+    p.add_argument("--report", type=Path, help="write a Markdown report (with a bar chart) here")
+
     sub.add_parser("chat", help="interactive terminal chat")
     sub.add_parser("run", help="ingest if needed, then serve Slack (tokens set) or chat")
     return parser
@@ -177,6 +182,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl:
         return _ask_lines(services, sys.stdin, sys.stdout)
     answer = services.qa.ask(question)
+    services.questions.record(answer, user="cli", conversation="cli")
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
@@ -190,7 +196,9 @@ def _ask_lines(services: Services, stdin: TextIO, stdout: TextIO) -> int:
         if not question.strip():
             continue
         try:
-            payload = services.qa.ask(question).to_dict()
+            answer = services.qa.ask(question)
+            services.questions.record(answer, user="cli", conversation="cli")
+            payload = answer.to_dict()
         except BadQuestion as exc:
             payload = error_payload(question, exc.user_message)
         stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -356,6 +364,26 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_RUNTIME if failures else EXIT_OK
 
 
+def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot gaps [--since 7d] [--json] [--report PATH]`: the knowledge-gap report."""
+    from bot.gap_report import format_console, write_report
+    from bot.gaps import parse_since
+
+    try:
+        since_s = parse_since(args.since)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    report = _services(settings, ensure_index=False).gaps(since_s=since_s)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_console(report, since=args.since))
+    if args.report:
+        written = write_report(report, args.report, since=args.since)
+        print(f"report: {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _role_splits(services: Services, evals_dir: Path) -> dict[str, dict[str, object]]:
     """The role recommender on each split that exists: cross-validation over the training set
     (with the artifact's hyper-parameters), then the dev and test sets through `recommend`."""
@@ -409,6 +437,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ask": cmd_ask,
     "chat": cmd_chat,
     "eval": cmd_eval,
+    "gaps": cmd_gaps,
     "pick-role": cmd_pick_role,
     "serve": cmd_serve,
     "train-roles": cmd_train_roles,

@@ -12,6 +12,7 @@ from typing import Literal
 
 from bot.errors import HirebotError
 from bot.qa import QuestionAnswerer
+from bot.question_log import QuestionLog
 from bot.role_dialog import DialogView, RoleDialog, describes_need, wants_walkthrough
 from bot.roles import RoleRecommendation
 from bot.state import Feedback, StateStore
@@ -54,11 +55,13 @@ class Conversations:
         *,
         ttl_s: int,
         dialog: RoleDialog | None = None,
+        questions: QuestionLog | None = None,
     ) -> None:
         self.qa = qa
         self.state = state
         self.ttl_s = ttl_s
         self.dialog = dialog
+        self.questions = questions or QuestionLog(state, ttl_s=ttl_s)
 
     def respond(
         self,
@@ -99,6 +102,7 @@ class Conversations:
             },
             self.ttl_s,
         )
+        self.questions.record(answer, user=user, conversation=conversation, question_id=answer_id)
         return Reply(kind="answer", text=answer.answer, answer=answer, answer_id=answer_id)
 
     def record_feedback(
@@ -124,6 +128,7 @@ class Conversations:
                 at=time.time(),
             )
         )
+        self.questions.record_vote(answer_id, user=user, vote=vote)
         if vote == "up":
             message = "Thanks for the feedback! Glad that helped."
         else:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,11 @@ from bot.brief import BriefBuilder
 from bot.classify import QuestionClassifier
 from bot.conversation import Conversations
 from bot.embeddings import Embedder, bundled_model_path, load_embedder
+from bot.gaps import GapFinder, GapGroup, GapReport
 from bot.generation import AnswerGenerator, build_chain, chat_model
 from bot.ingestion import IngestReport, ingest
 from bot.qa import QuestionAnswerer
+from bot.question_log import QuestionLog
 from bot.retrieval import HybridRetriever
 from bot.role_dialog import RoleDialog
 from bot.role_lead import RoleLead
@@ -24,6 +28,8 @@ from bot.state import StateStore, open_state_store
 from bot.store import ChromaStore, chroma_client
 
 logger = logging.getLogger(__name__)
+HOME_GAP_WINDOW_S = 7 * 24 * 3600
+HOME_GAP_GROUPS = 5
 
 
 @dataclass
@@ -66,6 +72,27 @@ class Services:
             "documents": len(self.store.source_hashes()),
             "feedback": self.state.feedback_counts(),
         }
+
+    @property
+    def questions(self) -> QuestionLog:
+        """The question log (every question's outcome and votes), shared with conversations."""
+        return self.conversations.questions
+
+    @cached_property
+    def gap_finder(self) -> GapFinder:
+        """Groups logged gap questions (built on first use; caches question embeddings)."""
+        return GapFinder(self.embedder, self.retriever)
+
+    def gaps(self, *, since_s: float) -> GapReport:
+        """The knowledge-gap report over the last `since_s` seconds."""
+        now = time.time()
+        return self.gap_finder.report(self.questions.since(now - since_s), since_s=since_s, now=now)
+
+    def home_gaps(self, user: str) -> list[GapGroup] | None:
+        """The top gap groups of the last 7 days for an admin's App Home; None for other users."""
+        if user not in self.settings.admin_users:
+            return None
+        return self.gaps(since_s=HOME_GAP_WINDOW_S).groups[:HOME_GAP_GROUPS]
 
 
 def build_generator(settings: Settings) -> AnswerGenerator | None:
@@ -113,6 +140,14 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         retriever=retriever,
         qa=qa,
         state=state,
-        conversations=Conversations(qa, state, ttl_s=settings.state_ttl_s, dialog=roles),
+        conversations=Conversations(
+            qa,
+            state,
+            ttl_s=settings.state_ttl_s,
+            dialog=roles,
+            questions=QuestionLog(
+                state, ttl_s=settings.state_ttl_s, enabled=settings.record_questions
+            ),
+        ),
         roles=roles,
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -68,6 +68,20 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="Log line format.")
     log_level: str = Field("INFO", description="Python logging level.")
     debug: bool = Field(False, description="Log message text (off by default).")
+    record_questions: bool = Field(
+        True, description="Log each question's outcome and votes for `hirebot gaps`."
+    )
+    admin_users: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), description="Comma-separated Slack user ids who see the gaps in the App Home."
+    )
+
+    @field_validator("admin_users", mode="before")
+    @classmethod
+    def _split_admin_users(cls, value: Any) -> Any:
+        """'U1, U2' -> {'U1', 'U2'} (a list or set passes through)."""
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @property
     def chroma_path(self) -> Path:

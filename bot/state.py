@@ -1,4 +1,5 @@
-"""Conversation state, walkthrough state, feedback and event de-duplication: SQLite or Redis."""
+"""Conversation state, walkthrough state, feedback, event de-duplication and the question log:
+SQLite or Redis."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import sqlite3
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -27,6 +28,40 @@ class Feedback:
     channel: str = ""
     question: str = ""
     at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """One question asked, what became of it, and the 👍/👎 votes on its answer (user -> vote)."""
+
+    id: str
+    question: str
+    outcome: str  # "answered" | "partial" | "declined"
+    at: float
+    user: str = ""
+    conversation: str = ""
+    resolved: str = ""  # the self-contained question, when a follow-up was read in context
+    uncovered: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    votes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def topic(self) -> str:
+        """The text that says what the question is about (the resolved question when there is one)."""
+        return self.resolved or self.question
+
+    def to_json(self) -> str:
+        """Serialised form kept in the store."""
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes, votes: dict[str, str] | None = None) -> QuestionRecord:
+        """Inverse of `to_json`; `votes` (when given) replaces the stored ones."""
+        data = json.loads(raw)
+        data["uncovered"] = tuple(data.get("uncovered") or ())
+        data["sources"] = tuple(data.get("sources") or ())
+        data["votes"] = dict(votes if votes is not None else data.get("votes") or {})
+        return cls(**data)
 
 
 class StateStore(Protocol):
@@ -83,6 +118,19 @@ class StateStore(Protocol):
         """True when the store is reachable."""
         ...
 
+    def add_question(self, record: QuestionRecord, ttl_s: int) -> None:
+        """Log a question and its outcome for `ttl_s` seconds."""
+        ...
+
+    def vote_on_question(self, question_id: str, user: str, vote: str) -> bool:
+        """Attach a user's vote to a logged question (a later vote replaces it); False when the
+        question is not logged (unknown, expired or never recorded)."""
+        ...
+
+    def questions(self, *, since: float = 0.0, limit: int = 10_000) -> list[QuestionRecord]:
+        """Logged questions asked at or after `since` (epoch seconds), most recent first."""
+        ...
+
 
 class SQLiteStateStore:
     """State in one SQLite file (WAL mode: safe for several threads and processes)."""
@@ -105,6 +153,12 @@ class SQLiteStateStore:
                 "vote TEXT NOT NULL, channel TEXT, question TEXT, at REAL NOT NULL, "
                 "PRIMARY KEY (answer_id, user))"
             )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS questions (id TEXT PRIMARY KEY, at REAL NOT NULL, "
+                "expires_at REAL NOT NULL, record TEXT NOT NULL)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS questions_at ON questions (at)")
+            db.execute("CREATE INDEX IF NOT EXISTS questions_expiry ON questions (expires_at)")
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -255,6 +309,50 @@ class SQLiteStateStore:
             return False
         return True
 
+    def add_question(self, record: QuestionRecord, ttl_s: int) -> None:
+        now = time.time()
+        db = self._conn()
+        with self._write:
+            db.execute(
+                "INSERT OR REPLACE INTO questions (id, at, expires_at, record) VALUES (?, ?, ?, ?)",
+                (record.id, record.at, now + ttl_s, record.to_json()),
+            )
+            db.execute("DELETE FROM questions WHERE expires_at <= ?", (now,))
+
+    def vote_on_question(self, question_id: str, user: str, vote: str) -> bool:
+        db = self._conn()
+        with self._write:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "SELECT record FROM questions WHERE id = ? AND expires_at > ?",
+                    (question_id, time.time()),
+                ).fetchone()
+                if row is not None:
+                    record = QuestionRecord.from_json(row[0])
+                    updated = replace(record, votes={**record.votes, user: vote})
+                    db.execute(
+                        "UPDATE questions SET record = ? WHERE id = ?",
+                        (updated.to_json(), question_id),
+                    )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return row is not None
+
+    def questions(self, *, since: float = 0.0, limit: int = 10_000) -> list[QuestionRecord]:
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT record FROM questions WHERE at >= ? AND expires_at > ? "
+                "ORDER BY at DESC LIMIT ?",
+                (since, time.time(), limit),
+            )
+            .fetchall()
+        )
+        return [QuestionRecord.from_json(row[0]) for row in rows]
+
 
 class RedisStateStore:
     """State in Redis: shared by every bot replica (SET NX makes claims exactly-once)."""
@@ -350,6 +448,50 @@ class RedisStateStore:
             return bool(self._redis.ping())
         except self._errors:
             return False
+
+    def add_question(self, record: QuestionRecord, ttl_s: int) -> None:
+        ttl = max(1, ttl_s)
+        index = self._k("questions")
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.set(self._k(f"question:{record.id}"), record.to_json(), ex=ttl)
+        pipe.zadd(index, {record.id: record.at})
+        pipe.zremrangebyscore(index, "-inf", f"({time.time() - ttl}")
+        pipe.expire(index, ttl)
+        self._call(pipe.execute)
+
+    def vote_on_question(self, question_id: str, user: str, vote: str) -> bool:
+        key = self._k(f"question:{question_id}")
+        ttl_ms = int(self._call(self._redis.pttl, key))
+        if ttl_ms <= 0:  # -2: no such question (or expired); -1 cannot happen (always set with EX)
+            return False
+        votes = self._k(f"question:{question_id}:votes")
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(votes, user, vote)
+        pipe.pexpire(votes, ttl_ms)
+        self._call(pipe.execute)
+        return True
+
+    def questions(self, *, since: float = 0.0, limit: int = 10_000) -> list[QuestionRecord]:
+        index = self._k("questions")
+        ids = self._call(self._redis.zrevrangebyscore, index, "+inf", since, start=0, num=limit)
+        if not ids:
+            return []
+        names = [i.decode() for i in ids]
+        pipe = self._redis.pipeline(transaction=False)
+        for name in names:
+            pipe.get(self._k(f"question:{name}"))
+            pipe.hgetall(self._k(f"question:{name}:votes"))
+        replies = self._call(pipe.execute)
+        records, gone = [], []
+        for name, raw, votes in zip(names, replies[::2], replies[1::2], strict=True):
+            if raw is None:
+                gone.append(name)
+                continue
+            decoded = {k.decode(): v.decode() for k, v in votes.items()}
+            records.append(QuestionRecord.from_json(raw, decoded))
+        if gone:
+            self._call(self._redis.zrem, index, *gone)
+        return records
 
 
 def lease_outcome(raw: str | bytes | None) -> LeaseOutcome:

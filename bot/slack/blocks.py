@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.conversation import Reply
+from bot.gaps import GapGroup
 from bot.slack.mrkdwn import escape, fit, mrkdwn
+from bot.text import clip
 from bot.types import Answer, Citation
 
 Block = dict[str, Any]
@@ -158,9 +160,16 @@ def build_busy_message() -> tuple[str, list[Block]]:
     return text, [section(text)]
 
 
-def build_home_view(*, chunks: int, documents: int, feedback: dict[str, int]) -> dict[str, Any]:
-    """The App Home tab: what the bot does, how to start the walkthrough, knowledge stats."""
-    return {
+def build_home_view(
+    *,
+    chunks: int,
+    documents: int,
+    feedback: dict[str, int],
+    gaps: Sequence[GapGroup] | None = None,
+) -> dict[str, Any]:
+    """The App Home tab: what the bot does, how to start the walkthrough, knowledge stats, and
+    (for admins only: `gaps` is None for everyone else) the top knowledge gaps."""
+    view: dict[str, Any] = {
         "type": "home",
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": "hirebot", "emoji": True}},
@@ -191,6 +200,43 @@ def build_home_view(*, chunks: int, documents: int, feedback: dict[str, int]) ->
             ),
         ],
     }
+    if gaps is not None:
+        view["blocks"] += build_gap_blocks(gaps)
+    return view
+
+
+GAP_GROUPS_SHOWN = 5
+GAP_QUESTION_CHARS = 300
+
+
+def build_gap_blocks(groups: Sequence[GapGroup]) -> list[Block]:
+    """The admins' part of the App Home: the top gap groups of the last 7 days, largest first."""
+    blocks: list[Block] = [
+        {"type": "divider"},
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": "Knowledge gaps · last 7 days", "emoji": True},
+        },
+    ]
+    if not groups:
+        return [*blocks, context("No gaps: every question was answered and none got a 👎.")]
+    for n, g in enumerate(groups[:GAP_GROUPS_SHOWN], 1):
+        question = escape(clip(g.representative, GAP_QUESTION_CHARS))
+        details = [
+            f"declined {g.outcomes.get('declined', 0)}",
+            f"partly covered {g.outcomes.get('partial', 0)}",
+            f"👎 {g.down_rate:.0%}",
+        ]
+        if g.uncovered:
+            details.append("not covered: " + escape(clip(", ".join(g.uncovered), 300)))
+        if g.closest is not None:
+            details.append(f"closest: `{escape(clip(g.closest.source, 200))}`")
+        blocks += [
+            section(f"*{n}. {g.count} ×* {question}"),
+            context(" · ".join(details)),
+        ]
+    blocks.append(context("Run `hirebot gaps --report gaps.md` for every group and a chart."))
+    return blocks
 
 
 ASSISTANT_GREETING = (

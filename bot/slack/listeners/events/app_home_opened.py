@@ -21,7 +21,10 @@ def handler(services: Services) -> Any:
             return
         stats = services.knowledge_stats()
         view = build_home_view(
-            chunks=stats["chunks"], documents=stats["documents"], feedback=stats["feedback"]
+            chunks=stats["chunks"],
+            documents=stats["documents"],
+            feedback=stats["feedback"],
+            gaps=services.home_gaps(event["user"]),
         )
         client.views_publish(user_id=event["user"], view=view)
 
