@@ -13,7 +13,7 @@ import numpy as np
 
 from bot.attribution import attribute
 from bot.store import UnitRecord
-from bot.text import clip, roles_implied, roles_mentioned, tokenize
+from bot.text import clip, roles_implied, roles_mentioned, seniority_levels, tokenize
 from bot.types import Answer, Chunk, Citation, Hit, Origin
 
 DECLINE_TEXT = (
@@ -293,18 +293,6 @@ def _about_other_levels(text: str, levels: Collection[str]) -> bool:
     return bool(levels and named and not named & set(levels))
 
 
-_SENIORITY = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|principal)\b", re.I)
-
-
-def seniority_levels(text: str) -> set[str]:
-    """Seniority levels a text names ('junior' and 'entry-level' are the same level)."""
-    out = set()
-    for word in _SENIORITY.findall(text):
-        level = re.sub(r"[- ]level$", "", word.lower())
-        out.add("entry" if level == "junior" else level)
-    return out
-
-
 _MONEY = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?([kK]\b|million\b|m\b)?")
 
 
@@ -455,6 +443,7 @@ class Lead:
 
     text: str
     citations: tuple[Citation, ...] = ()
+    role: str | None = None
 
 
 def prepend_lead(answer: Answer, lead: Lead) -> Answer:
@@ -473,7 +462,12 @@ def prepend_lead(answer: Answer, lead: Lead) -> Answer:
     notes = [line for line in body.splitlines() if line.startswith("_")]
     rest = [line for line in body.splitlines() if not line.startswith("_")]
     lines = [*notes, f"{lead.text}{marks}", *rest]
-    return replace(answer, answer="\n".join(lines), sources=sources)
+    return replace(
+        answer,
+        answer="\n".join(lines),
+        sources=sources,
+        recommended_role=lead.role or answer.recommended_role,
+    )
 
 
 def _renumber(text: str, mapping: dict[int, int]) -> str:

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -181,7 +182,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     services = _services(settings)
     if args.jsonl:
         return _ask_lines(services, sys.stdin, sys.stdout)
-    answer = services.qa.ask(question)
+    answer = services.conversations.ask(question)
     services.questions.record(answer, user="cli", conversation="cli")
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -191,19 +192,55 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask_lines(services: Services, stdin: TextIO, stdout: TextIO) -> int:
+    """One answer per line. A line that is a JSON object {"conversation": "id", "question":
+    "..."} shares context with the earlier lines of the same id (in this run only); plain text
+    lines stand alone."""
+    run = uuid.uuid4().hex[:8]
     for line in stdin:
-        question = line.rstrip("\n")
-        if not question.strip():
+        raw = line.rstrip("\n")
+        if not raw.strip():
             continue
         try:
-            answer = services.qa.ask(question)
-            services.questions.record(answer, user="cli", conversation="cli")
+            question, conversation = parse_ask_line(raw)
+            key = f"cli:{run}:{conversation}" if conversation is not None else None
+            answer = services.conversations.ask(question, conversation=key)
+            services.questions.record(answer, user="cli", conversation=key or "cli")
             payload = answer.to_dict()
+            if conversation is not None:
+                payload["conversation"] = conversation
         except BadQuestion as exc:
-            payload = error_payload(question, exc.user_message)
+            payload = error_payload(raw, exc.user_message)
         stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         stdout.flush()
     return EXIT_OK
+
+
+def parse_ask_line(line: str) -> tuple[str, str | None]:
+    """(question, conversation id or None) of one `ask --jsonl` input line."""
+    if not line.lstrip().startswith("{"):
+        return line, None
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BadQuestion(
+            "invalid JSON line",
+            user_message=f"This line looks like JSON but is not valid ({exc.msg}); send a "
+            'plain question or {"conversation": "id", "question": "..."}.',
+        ) from exc
+    question = data.get("question") if isinstance(data, dict) else None
+    if not isinstance(question, str) or not question.strip():
+        raise BadQuestion(
+            "JSON line without a question",
+            user_message='A JSON line needs a "question" string, e.g. '
+            '{"conversation": "t1", "question": "What does an ML engineer earn?"}.',
+        )
+    conversation = data.get("conversation")
+    if conversation is not None and not isinstance(conversation, str | int):
+        raise BadQuestion(
+            "bad conversation id",
+            user_message='"conversation" must be a string (or a number) naming the thread.',
+        )
+    return question, None if conversation is None else str(conversation)
 
 
 def error_payload(question: str, message: str) -> dict[str, object]:
@@ -328,6 +365,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     thresholds = evaluation.load_thresholds(args.evals_dir / "thresholds.yaml")
     realistic_path = args.evals_dir / "realistic_qa.yaml"
     realistic = evaluation.load_qa(realistic_path, topics=None) if realistic_path.exists() else []
+    threads_path = args.evals_dir / "conversations.yaml"
+    threads = evaluation.load_conversations(threads_path) if threads_path.exists() else []
     services = _services(settings, ensure_index=False)
     report = services.ingest(progress=False)
     if not report.ok:
@@ -342,6 +381,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         if services.qa.generator is not None
         else evaluation.MODES,
         realistic_items=realistic,
+        conversation_items=threads,
+        conversations=services.conversations,
     )
     failures = evaluation.check_gates(result, thresholds)
     if args.json:
@@ -350,6 +391,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                 {
                     "summary": result.summary,
                     "realistic": result.realistic,
+                    "conversations": result.conversations,
                     "roles": result.roles,
                     "gate_failures": [str(f) for f in failures],
                 },

@@ -6,11 +6,13 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from bot import followup
 from bot.errors import HirebotError
+from bot.generation import GenerationFailed, QuestionCondenser
 from bot.qa import QuestionAnswerer
 from bot.question_log import QuestionLog
 from bot.role_dialog import DialogView, RoleDialog, describes_need, wants_walkthrough
@@ -56,12 +58,14 @@ class Conversations:
         ttl_s: int,
         dialog: RoleDialog | None = None,
         questions: QuestionLog | None = None,
+        condenser: QuestionCondenser | None = None,
     ) -> None:
         self.qa = qa
         self.state = state
         self.ttl_s = ttl_s
         self.dialog = dialog
         self.questions = questions or QuestionLog(state, ttl_s=ttl_s)
+        self.condenser = condenser
 
     def respond(
         self,
@@ -70,9 +74,11 @@ class Conversations:
         user: str,
         text: str,
         on_text: Callable[[str], None] | None = None,
+        history: Sequence[str] = (),
     ) -> Reply:
-        """Answer `text` in `conversation`, using that conversation's previous question as
-        context; `on_text` receives generated sentences as they stream (if generation is on)."""
+        """Answer `text` in `conversation`, read in the light of that conversation's last
+        answered question (or, in a thread joined late, of `history`: the earlier human
+        messages, oldest first); `on_text` receives generated sentences as they stream."""
         cleaned = text.strip()
         if self.dialog is not None and cleaned and self.dialog.is_active(conversation):
             return dialog_reply(self.dialog.text(conversation, cleaned))
@@ -82,16 +88,14 @@ class Conversations:
             return dialog_reply(self.dialog.start(conversation))
         if self.dialog is not None and describes_need(cleaned):
             rec = self.dialog.recommend(cleaned)
+            self._remember(conversation, followup.read(cleaned, recommended=rec.role))
             return Reply(kind="recommendation", text=rec.rationale, recommendation=rec)
-        key = f"conv:{conversation}"
-        previous = (self.state.get(key) or {}).get("question")
         try:
-            answer = self.qa.ask(cleaned, context=previous, on_text=on_text)
+            answer = self.ask(cleaned, conversation=conversation, history=history, on_text=on_text)
         except HirebotError as exc:
             logger.info("question refused: %s", exc)
             return Reply(kind="error", text=exc.user_message)
         answer_id = uuid.uuid4().hex[:16]
-        self.state.put(key, {"question": answer.question, "at": time.time()}, self.ttl_s)
         self.state.put(
             f"answer:{answer_id}",
             {
@@ -104,6 +108,68 @@ class Conversations:
         )
         self.questions.record(answer, user=user, conversation=conversation, question_id=answer_id)
         return Reply(kind="answer", text=answer.answer, answer=answer, answer_id=answer_id)
+
+    def ask(
+        self,
+        text: str,
+        *,
+        conversation: str | None = None,
+        history: Sequence[str] = (),
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer one question in a conversation (None: on its own): a follow-up is first read
+        as the self-contained question it stands for, which the answer shows and carries in
+        `resolved_question`; the reading of an answered question is kept for the next turn."""
+        previous = self.previous(conversation, history) if conversation or history else None
+        resolution = self.resolve(text, previous)
+        answer = self.qa.ask(resolution.question, on_text=on_text)
+        answer.question = text
+        if resolution.rewritten:
+            answer.resolved_question = resolution.question
+            answer.answer = f"_Reading this as: {resolution.question}_\n{answer.answer}"
+        if conversation and answer.grounded:
+            recommended = answer.recommended_role or (
+                previous.recommended if previous and resolution.rewritten else None
+            )
+            reading = replace(resolution.reading, kind=answer.kind, recommended=recommended)
+            self._remember(conversation, reading)
+        return answer
+
+    def resolve(self, text: str, previous: followup.Reading | None) -> followup.Resolution:
+        """Read `text` after `previous`: with a model configured, it condenses the follow-up
+        (falling back to the rules when it fails); otherwise the rule-based resolver."""
+        kind = self.qa.classifier.classify(text).label if previous is not None else ""
+        rules = followup.resolve(text, previous, kind=kind)
+        if self.condenser is None or previous is None or followup.starts_new_topic(text):
+            return rules
+        try:
+            condensed = self.condenser.condense(text, [previous.question])
+        except GenerationFailed as exc:
+            logger.warning("condensing fell back to the rules", extra={"reason": str(exc)})
+            return rules
+        if condensed.strip().lower() == text.strip().lower():
+            return followup.Resolution(text, followup.read(text, kind=kind), False, "model: as is")
+        reading = followup.read(condensed, kind=kind, recommended=previous.recommended)
+        return followup.Resolution(condensed, reading, True, "model condensed it")
+
+    def previous(self, conversation: str | None, history: Sequence[str]) -> followup.Reading | None:
+        """The last answered question of the conversation, else the last earlier message of a
+        thread joined late."""
+        if conversation:
+            stored = (self.state.get(f"conv:{conversation}") or {}).get("reading")
+            reading = followup.Reading.from_dict(stored) if isinstance(stored, dict) else None
+            if reading is not None:
+                return reading
+        earlier = [m.strip() for m in history if m and m.strip()]
+        if not earlier:
+            return None
+        last = earlier[-1]
+        return followup.read(last, kind=self.qa.classifier.classify(last).label)
+
+    def _remember(self, conversation: str, reading: followup.Reading) -> None:
+        self.state.put(
+            f"conv:{conversation}", {"reading": reading.to_dict(), "at": time.time()}, self.ttl_s
+        )
 
     def record_feedback(
         self, *, answer_id: str, user: str, vote: str, channel: str = ""

@@ -23,6 +23,7 @@ TABLE_METRICS = (
     "decline_accuracy",
     "false_decline_rate",
     "answer_chars_mean",
+    "answer_words_median",
     "latency_p50_ms",
     "latency_p95_ms",
 )
@@ -134,11 +135,43 @@ def realistic_table(result: EvalResult) -> str:
     return "\n".join(rows)
 
 
+CONVERSATION_METRICS = (
+    "followup_fact_coverage",
+    "rewrite_fact_coverage",
+    "coverage_ratio",
+    "topic_changes_inherited",
+    "topic_changes",
+    "followups",
+)
+
+
+def conversations_table(result: EvalResult) -> str:
+    """Follow-ups in threads (evals/conversations.yaml): dev (tuned on) and test (held out)."""
+    if not result.conversations:
+        return ""
+    halves = [h for h in ("dev", "test") if h in result.conversations]
+    label = {"dev": "dev (tuned on)", "test": "test (held out)"}
+    rows = [
+        "follow-up questions (evals/conversations.yaml): facts in the follow-up's reply vs. in "
+        "its self-contained rewrite asked alone:",
+        "",
+        "| metric | " + " | ".join(label[h] for h in halves) + " |",
+        "|" + "---|" * (len(halves) + 1),
+    ]
+    for name in CONVERSATION_METRICS:
+        cells = [result.conversations[h].get(name, 0.0) for h in halves]
+        shown = [f"{v:.3f}" if v % 1 else f"{v:.0f}" for v in cells]
+        rows.append(f"| {name} | " + " | ".join(shown) + " |")
+    return "\n".join(rows)
+
+
 def format_console(result: EvalResult, failures: Sequence[GateFailure]) -> str:
     """What `hirebot eval` prints."""
     parts = [metrics_table(result)]
     if result.realistic:
         parts.append(realistic_table(result))
+    if result.conversations:
+        parts.append(conversations_table(result))
     if result.roles:
         parts.append(roles_table(result))
     parts.append(f"evaluated in {result.seconds:.1f}s")
@@ -181,6 +214,8 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
                     for m in split["misses"]
                 ]
                 lines.append("")
+    if result.conversations:
+        lines += ["## Follow-up questions", "", conversations_table(result), ""]
     if result.realistic:
         lines += ["## Realistic questions", "", realistic_table(result), ""]
         dev_failed = [q for q in result.realistic_questions.get("dev", []) if q.failures]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,10 +13,11 @@ import numpy as np
 import yaml
 
 from bot import metrics
+from bot.conversation import Conversations
 from bot.errors import ConfigError
 from bot.qa import QuestionAnswerer
 from bot.retrieval import HybridRetriever, Mode
-from bot.types import ROLE_IDS
+from bot.types import ROLE_IDS, Answer
 
 # Retriever baselines (extractive answers); "generated" = hybrid retrieval + the configured LLM.
 EvalMode = Literal["lexical", "dense", "hybrid", "generated"]
@@ -129,6 +131,95 @@ def load_roles(path: Path) -> list[RoleItem]:
     return items
 
 
+@dataclass(frozen=True, slots=True)
+class ConversationTurn:
+    """One message of a thread; follow-ups carry their self-contained rewrite and facts."""
+
+    question: str
+    rewrite: str = ""
+    new_topic: bool = False
+    facts: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationItem:
+    """A two- or three-turn thread of `evals/conversations.yaml`."""
+
+    id: str
+    split: str
+    kind: str
+    turns: tuple[ConversationTurn, ...]
+
+
+def load_conversations(path: Path) -> list[ConversationItem]:
+    """Read and validate `evals/conversations.yaml`."""
+    data = _load_yaml(path)
+    items: list[ConversationItem] = []
+    seen: set[str] = set()
+    for n, raw in enumerate(data.get("items") or []):
+        where = f"{path}: item {n + 1} ({raw.get('id', '?')})"
+        _require(raw, ("id", "split", "kind", "turns"), where)
+        if raw["id"] in seen or raw["split"] not in SPLITS:
+            raise ConfigError(f"{where}: duplicate id or split not dev/test")
+        seen.add(raw["id"])
+        turns = []
+        for t, turn in enumerate(raw["turns"] or []):
+            _require(turn, ("question",), f"{where} turn {t + 1}")
+            if t > 0:
+                _require(turn, ("rewrite", "facts"), f"{where} turn {t + 1}")
+            turns.append(
+                ConversationTurn(
+                    question=str(turn["question"]),
+                    rewrite=str(turn.get("rewrite", "")),
+                    new_topic=bool(turn.get("new_topic", False)),
+                    facts=tuple(tuple(str(v) for v in f) for f in turn.get("facts") or ()),
+                )
+            )
+        if len(turns) < 2:
+            raise ConfigError(f"{where}: a conversation needs at least two turns")
+        items.append(ConversationItem(str(raw["id"]), raw["split"], str(raw["kind"]), tuple(turns)))
+    return items
+
+
+def evaluate_conversations(
+    items: Sequence[ConversationItem], conversations: Conversations
+) -> dict[str, dict[str, float]]:
+    """Per split: the facts a follow-up's reply carries, beside the facts its self-contained
+    rewrite gets when asked alone, and how often a genuine topic change inherited context."""
+    run = uuid.uuid4().hex[:8]
+    out: dict[str, dict[str, float]] = {}
+    for split in SPLITS:
+        followed, alone, changes, inherited = [], [], 0, 0
+        for item in (i for i in items if i.split == split):
+            thread = f"eval:{run}:{item.id}"
+            for n, turn in enumerate(item.turns):
+                answer = conversations.ask(turn.question, conversation=thread)
+                if n == 0:
+                    continue
+                rewrite = conversations.ask(turn.rewrite)
+                followed.append(_coverage(turn.facts, answer))
+                alone.append(_coverage(turn.facts, rewrite))
+                if turn.new_topic:
+                    changes += 1
+                    inherited += answer.resolved_question is not None
+        if not followed:
+            continue
+        follow, rewrite_mean = sum(followed) / len(followed), sum(alone) / len(alone)
+        out[split] = {
+            "followup_fact_coverage": follow,
+            "rewrite_fact_coverage": rewrite_mean,
+            "coverage_ratio": follow / rewrite_mean if rewrite_mean else 1.0,
+            "topic_changes": float(changes),
+            "topic_changes_inherited": float(inherited),
+            "followups": float(len(followed)),
+        }
+    return out
+
+
+def _coverage(facts: Sequence[Sequence[str]], answer: Answer) -> float:
+    return metrics.fact_coverage(facts, answer.answer) if answer.grounded else 0.0
+
+
 def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
     """Read `evals/thresholds.yaml`: {'min': {metric: value}, 'max': {metric: value}}."""
     data = _load_yaml(path)
@@ -185,6 +276,8 @@ class EvalResult:
     questions: dict[str, list[QuestionResult]] = field(default_factory=dict)
     summary: dict[str, dict[str, float]] = field(default_factory=dict)
     roles: dict[str, Any] = field(default_factory=dict)
+    # the conversation set's halves: follow-up vs rewrite fact coverage, topic changes inherited
+    conversations: dict[str, dict[str, float]] = field(default_factory=dict)
     # the realistic set's halves ('dev', 'test'), answered by the hybrid retriever
     realistic: dict[str, dict[str, float]] = field(default_factory=dict)
     realistic_questions: dict[str, list[QuestionResult]] = field(default_factory=dict)
@@ -193,6 +286,8 @@ class EvalResult:
     def metric(self, name: str) -> float | None:
         """Look up 'hybrid.recall@5'-style names ('roles.accuracy', 'realistic_test.…')."""
         group, _, key = name.partition(".")
+        if group.startswith("conversations_"):
+            return self.conversations.get(group.removeprefix("conversations_"), {}).get(key)
         if group.startswith("realistic_"):
             return self.realistic.get(group.removeprefix("realistic_"), {}).get(key)
         if group == "roles":
@@ -368,6 +463,8 @@ def run_eval(
     role_splits: Callable[[], dict[str, dict[str, Any]]] | None = None,
     modes: Sequence[EvalMode] = MODES,
     realistic_items: Sequence[QAItem] = (),
+    conversation_items: Sequence[ConversationItem] = (),
+    conversations: Conversations | None = None,
 ) -> EvalResult:
     """Run every retriever mode over the Q&A set (baselines in the same run), then the role
     recommender's splits (train-CV, dev, test; see ROLE_SPLITS) when `role_splits` is given."""
@@ -379,6 +476,8 @@ def run_eval(
         result.questions[mode], result.summary[mode] = evaluate_questions(qa_items, qa, mode)
         if mode == "hybrid" and realistic_items:
             result.realistic_questions, result.realistic = evaluate_realistic(realistic_items, qa)
+    if conversations is not None and conversation_items:
+        result.conversations = evaluate_conversations(conversation_items, conversations)
     if role_splits is not None:
         result.roles = role_results(role_splits())
     result.seconds = time.perf_counter() - started

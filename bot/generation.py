@@ -143,3 +143,49 @@ def cited_answer(
         hits=list(hits),
         note="covered" + note,
     )
+
+
+CONDENSE_PROMPT = (
+    "You rewrite a hiring manager's follow-up message as one self-contained question about "
+    "hiring AI/ML talent, using the earlier conversation for anything the message leaves out "
+    "(the role, seniority, location, industry, contract or full-time). Keep what the message "
+    "states. If the message starts a new topic or is already complete, return it unchanged. "
+    "Reply with the question only."
+)
+
+
+def build_condense_chain(llm: Any) -> Any:
+    """prompt | chat model | string: LangChain's usual history-aware question rewriting."""
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    prompt = ChatPromptTemplate.from_messages(
+        [
+            ("system", CONDENSE_PROMPT),
+            ("human", "Earlier in the conversation:\n{history}\n\nFollow-up: {question}"),
+        ]
+    )
+    return prompt | llm | StrOutputParser()
+
+
+class QuestionCondenser:
+    """Rewrites a follow-up as a standalone question with the chat model."""
+
+    MAX_CHARS = 600
+
+    def __init__(self, chain: Any) -> None:
+        self.chain = chain
+
+    def condense(self, question: str, history: Sequence[str]) -> str:
+        """The standalone question; raises GenerationFailed on any model failure or an
+        unusable reply (empty, too long), so the caller falls back to the rule-based reading."""
+        try:
+            text = str(
+                self.chain.invoke({"history": "\n".join(history), "question": question})
+            ).strip()
+        except Exception as exc:  # any client or HTTP error of the model call
+            raise GenerationFailed(f"condense failed: {type(exc).__name__}") from exc
+        text = text.strip().strip('"').strip()
+        if not text or len(text) > self.MAX_CHARS or "\n" in text:
+            raise GenerationFailed("condense returned no usable question")
+        return text

@@ -43,11 +43,6 @@ from bot.text import expand_shorthand, roles_implied, tokenize
 from bot.types import Answer
 
 logger = logging.getLogger(__name__)
-_FOLLOW_UP = re.compile(
-    r"^(and|also|what about|how about|same for|ok|okay|then)\b|\b(it|they|them|their|that|those|"
-    r"this|these|he|she|the role|the same)\b",
-    re.IGNORECASE,
-)
 EXAMPLE_QUESTION = "What does a senior AI engineer earn?"
 
 
@@ -112,11 +107,6 @@ def split_compound(question: str) -> list[str]:
     if len(parts) > MAX_PARTS or (parts and len(tokenize(parts[0])) < 2):
         return [question]
     return parts or [question]
-
-
-def is_follow_up(question: str) -> bool:
-    """Short or pronoun-led questions lean on the previous question for context."""
-    return len(question.split()) <= 6 or _FOLLOW_UP.search(question) is not None
 
 
 class UnitCache:
@@ -195,19 +185,18 @@ class QuestionAnswerer:
         self,
         question: str,
         *,
-        context: str | None = None,
         composer: ComposerConfig | None = None,
         on_text: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer one question; `context` is the previous question of the same conversation;
-        `composer` overrides answer length limits (e.g. for the sections of a hiring brief).
+        """Answer one self-contained question (follow-ups are resolved before, by
+        bot.conversation); `composer` overrides answer length limits (e.g. for the sections of a hiring brief).
 
         With a generator configured, covered questions get a generated answer (grounded
         sentences are passed to `on_text` as they arrive); any failure falls back to the
         extractive answer. Off-topic questions are declined before any model call."""
         started = time.perf_counter()
         text = validate_question(question, max_chars=self.max_question_chars)
-        query = expand_shorthand(f"{context} {text}" if context and is_follow_up(text) else text)
+        query = expand_shorthand(text)
         query, _ = correct(query, self.lexicon())
         parts = split_compound(query)
         timings = {"embed_ms": 0.0, "classify_ms": 0.0, "retrieve_ms": 0.0, "compose_ms": 0.0}

@@ -23,14 +23,8 @@ from bot.errors import ConfigError
 from bot.role_model import DEFAULT_ARTIFACT, RoleModel, close_call
 from bot.store import UnitRecord, VectorStore
 from bot.text import STOPWORDS, clip, roles_mentioned
-from bot.types import ROLE_IDS, Chunk, Citation, Origin
+from bot.types import ROLE_IDS, ROLE_NAMES, Chunk, Citation, Origin
 
-ROLE_NAMES = {
-    "ai_engineer": "AI engineer",
-    "ml_engineer": "ML engineer",
-    "data_scientist": "data scientist",
-    "ml_scientist": "ML scientist",
-}
 MIN_EVIDENCE_WORDS = 8
 
 

@@ -14,7 +14,13 @@ from bot.classify import QuestionClassifier
 from bot.conversation import Conversations
 from bot.embeddings import Embedder, bundled_model_path, load_embedder
 from bot.gaps import GapFinder, GapGroup, GapReport
-from bot.generation import AnswerGenerator, build_chain, chat_model
+from bot.generation import (
+    AnswerGenerator,
+    QuestionCondenser,
+    build_chain,
+    build_condense_chain,
+    chat_model,
+)
 from bot.ingestion import IngestReport, ingest
 from bot.qa import QuestionAnswerer
 from bot.question_log import QuestionLog
@@ -95,19 +101,27 @@ class Services:
         return self.gaps(since_s=HOME_GAP_WINDOW_S).groups[:HOME_GAP_GROUPS]
 
 
-def build_generator(settings: Settings) -> AnswerGenerator | None:
-    """A LangChain chat chain for the configured OpenAI-compatible endpoint, or None."""
-    if not settings.llm_enabled:
-        return None
+def _llm(settings: Settings) -> Any:
     assert settings.llm_base_url and settings.llm_model
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    llm = chat_model(
+    return chat_model(
         base_url=settings.llm_base_url,
         model=settings.llm_model,
         api_key=key,
         timeout_s=settings.llm_timeout_s,
     )
-    return AnswerGenerator(build_chain(llm), name=settings.llm_model)
+
+
+def build_generator(settings: Settings) -> AnswerGenerator | None:
+    """A LangChain chat chain for the configured OpenAI-compatible endpoint, or None."""
+    if not settings.llm_enabled:
+        return None
+    return AnswerGenerator(build_chain(_llm(settings)), name=settings.llm_model or "llm")
+
+
+def build_condenser(settings: Settings) -> QuestionCondenser | None:
+    """The model that condenses follow-ups into standalone questions, or None (rules only)."""
+    return QuestionCondenser(build_condense_chain(_llm(settings))) if settings.llm_enabled else None
 
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
@@ -148,6 +162,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
             questions=QuestionLog(
                 state, ttl_s=settings.state_ttl_s, enabled=settings.record_questions
             ),
+            condenser=build_condenser(settings),
         ),
         roles=roles,
     )

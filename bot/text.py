@@ -236,3 +236,15 @@ def clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+_SENIORITY = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|principal)\b", re.I)
+
+
+def seniority_levels(text: str) -> set[str]:
+    """Seniority levels a text names ('junior' and 'entry-level' are the same level)."""
+    out = set()
+    for word in _SENIORITY.findall(text):
+        level = re.sub(r"[- ]level$", "", word.lower())
+        out.add("entry" if level == "junior" else level)
+    return out

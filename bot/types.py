@@ -7,6 +7,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 ROLE_IDS: tuple[str, ...] = ("ai_engineer", "ml_engineer", "data_scientist", "ml_scientist")
+ROLE_NAMES: dict[str, str] = {
+    "ai_engineer": "AI engineer",
+    "ml_engineer": "ML engineer",
+    "data_scientist": "data scientist",
+    "ml_scientist": "ML scientist",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +155,8 @@ class Answer:
     resolved_question: str | None = None
     # what the question asks (the question classifier's label: pay, interviewing, ...)
     kind: str = ""
+    # the role the answer recommends (role-choice questions)
+    recommended_role: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form, as the contract names it (plus `timings_ms`)."""

@@ -1,0 +1,366 @@
+"""Follow-up questions: read a message in the light of its conversation as one self-contained
+question ("and an ML scientist?" after "what does a senior AI engineer make in the US?" is
+"what does a senior ML scientist make in the US?").
+
+Each answered question leaves a structured `Reading` (what it asked, the roles, seniority,
+location, industry, company size, contract or full-time, and the role an answer recommended).
+A follow-up replaces what it states and inherits the rest; a message that says it is a new
+topic, or asks a complete question of its own, starts fresh. Pure functions: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from bot.text import STOPWORDS, expand_shorthand, roles_mentioned, seniority_levels
+from bot.types import ROLE_NAMES
+
+LEVEL_NAMES = {"entry": "junior", "mid": "mid-level"}
+# What a question of each kind is about when it names no role: these kinds need one.
+ROLE_SPECIFIC_KINDS = frozenset(
+    {"pay", "skills", "interviewing", "red_flags", "job_description", "contracting"}
+)
+_NEW_TOPIC = re.compile(
+    r"^\W*(?:ok(?:ay)?[,.!]?\s+|so[,]?\s+|also[,]?\s+)?(?:unrelated|different (?:question|topic|q)|"
+    r"separate (?:question|topic|thing)|new (?:question|topic)|switching gears|change of topic|"
+    r"changing (?:the )?(?:topic|subject)|on another note|another (?:question|thing|q)|"
+    r"off[- ]topic|random q(?:uestion)?|btw|by the way|totally different|side question)\b"
+    r"[\s,:;.!?—–-]*(?:(?:but|question|q|though)\b[\s,:;.!?—–-]*)?",
+    re.IGNORECASE,
+)
+_CONNECTOR = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|also|then|right|cool|great|thanks|got it|makes sense)"
+    r"[\s,.!]+)*(?:and|what about|how about|how bout|wat abt|what abt|same (?:for|with)|"
+    r"what if|and if|or|plus|n)\b",
+    re.IGNORECASE,
+)
+_ANAPHORA = re.compile(
+    r"\b(?:they|them|their|theirs|those|these|he|she|him|his|her|it|its|"
+    r"(?:for|of|with|hire|hiring|hired|interview|interviewing|pay|paying) that|"
+    r"(?:that|this|such a|the same) (?:role|hire|person|position|candidate|one)|"
+    r"the (?:role|hire|candidate)|"
+    r"(?:what|how much) would (?:one|that)|(?:a|an|the) (?:\w+ )?one)\b",
+    re.IGNORECASE,
+)
+# A role (in the words of roles_mentioned) and its seniority, as written in a question.
+_ROLE_PHRASE = re.compile(
+    r"\b(?:(?:a|an|the|our|one)\s+)?(?:(?:senior|junior|entry[- ]level|mid[- ]level|principal|"
+    r"lead|staff)\s+)*(?:(?:ai|ml|machine learning|ai/ml|ml/ai)\s+(?:engineer|developer)s?|"
+    r"data scientists?|(?:ml|machine learning|research|applied)\s+scientists?)\b",
+    re.IGNORECASE,
+)
+_SENIORITY_WORDS = re.compile(
+    r"\b(?:senior|junior|entry[- ]level|mid[- ]level|principal)\s+", re.IGNORECASE
+)
+_LOCATION = re.compile(
+    r"\b(?:in|across|for|based in|out of)\s+(?:the\s+)?"
+    r"(US|U\.S\.|USA|United States|America|North America|Canada|UK|U\.K\.|Europe|EU|"
+    r"(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?))\b",
+    re.IGNORECASE,
+)
+# Industries a manager may name, by the word the knowledge base uses for them.
+INDUSTRIES: dict[str, tuple[str, ...]] = {
+    "healthcare": (
+        "hospital",
+        "clinic",
+        "healthcare",
+        "health care",
+        "medical",
+        "patients",
+        "telehealth",
+        "health system",
+        "nhs",
+    ),
+    "finance": ("bank", "banking", "fintech", "finance", "financial", "lender", "payments"),
+    "insurance": ("insurer", "insurance"),
+    "retail": ("retail", "online store", "e-commerce", "ecommerce", "shop", "store", "retailer"),
+    "manufacturing": (
+        "manufacturing",
+        "factory",
+        "factories",
+        "car parts",
+        "automotive",
+        "industrial",
+        "plant floor",
+    ),
+    "telecom": ("telco", "telecom", "telecommunications", "mobile operator", "carrier"),
+    "biotech": ("drug discovery", "biotech", "pharma", "life sciences"),
+    "logistics": ("logistics", "shipping", "delivery", "supply chain", "freight"),
+    "media": ("media", "newsroom", "publisher", "newspaper", "streaming"),
+    "gaming": ("gaming", "game studio", "games"),
+    "public sector": ("government", "public sector", "council", "agency", "ministry"),
+    "software": ("saas", "software company", "b2b software"),
+}
+_EMPLOYMENT = {
+    "contract": re.compile(
+        r"\b(?:contractors?|contract(?:ing)?|freelanc\w*|consultants?|gig|agency|outsourc\w*)\b",
+        re.IGNORECASE,
+    ),
+    "full-time": re.compile(
+        r"\b(?:full[- ]time|fte|permanent|in-house|employees?|on staff)\b", re.IGNORECASE
+    ),
+}
+_SIZE = re.compile(
+    r"\b(\d[\d,]*[- ](?:person|people|employee)s?|startup|start-up|enterprise|scale-?up|"
+    r"small (?:team|company|business)|big company|large company)\b",
+    re.IGNORECASE,
+)
+# Words that ask nothing of their own in a follow-up ("anything different if ...").
+_GENERIC = frozenset(
+    "ok okay so and also then what how about bout wat abt if or any anything else different "
+    "diff difference change changes same instead just think thoughts you your yours hmm well "
+    "please thanks cool right sure hey hi would will does do is are was were be we us our "
+    "matter matters specifically fwiw exactly hire hiring one ones for that this case".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The structured reading of an answered question, kept per conversation."""
+
+    question: str
+    kind: str = ""
+    roles: tuple[str, ...] = ()
+    seniority: str | None = None
+    location: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    employment: str | None = None
+    recommended: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for the state store."""
+        return {**asdict(self), "roles": list(self.roles)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reading | None:
+        """Inverse of `to_dict`; None for anything unusable."""
+        question = str(data.get("question") or "") if isinstance(data, dict) else ""
+        if not question:
+            return None
+
+        def text(name: str) -> str | None:
+            value = data.get(name)
+            return str(value) if value else None
+
+        return cls(
+            question=question,
+            kind=str(data.get("kind") or ""),
+            roles=tuple(r for r in data.get("roles") or () if r in ROLE_NAMES),
+            seniority=text("seniority"),
+            location=text("location"),
+            industry=text("industry"),
+            size=text("size"),
+            employment=text("employment"),
+            recommended=text("recommended") if data.get("recommended") in ROLE_NAMES else None,
+        )
+
+    @property
+    def subject_roles(self) -> tuple[str, ...]:
+        """The roles a follow-up's 'they' points at: those asked about, else the one recommended."""
+        if self.roles:
+            return self.roles
+        return (self.recommended,) if self.recommended else ()
+
+
+def read(question: str, *, kind: str = "", recommended: str | None = None) -> Reading:
+    """The slots a question states (roles, seniority, location, industry, size, employment)."""
+    text = expand_shorthand(question)
+    levels = sorted(seniority_levels(text))
+    location = _LOCATION.search(text)
+    employment = [name for name, pattern in _EMPLOYMENT.items() if pattern.search(text)]
+    size = _SIZE.search(text)
+    return Reading(
+        question=question,
+        kind=kind,
+        roles=tuple(r for r in ROLE_NAMES if r in roles_mentioned(text)),
+        seniority=levels[0] if len(levels) == 1 else None,
+        location=location.group(1) if location else None,
+        industry=_industry(text),
+        size=size.group(1) if size else None,
+        employment=employment[0] if len(employment) == 1 else None,
+        recommended=recommended,
+    )
+
+
+def _industry(text: str) -> str | None:
+    lowered = text.lower()
+    for name, words in INDUSTRIES.items():
+        if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words):
+            return name
+    return None
+
+
+def _industry_words(text: str) -> str | None:
+    lowered = text.lower()
+    for words in INDUSTRIES.values():
+        for word in words:
+            if re.search(rf"\b{re.escape(word)}\b", lowered):
+                return word
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What to answer: the message itself, or the self-contained question it stands for."""
+
+    question: str
+    reading: Reading
+    rewritten: bool
+    why: str
+
+
+def starts_new_topic(text: str) -> bool:
+    """The message says it changes the subject ('unrelated, but ...', 'different question')."""
+    return _NEW_TOPIC.match(text) is not None
+
+
+def own_words(text: str) -> list[str]:
+    """Content words a message asks with, beyond roles, qualifiers and follow-up filler."""
+    stripped = _ROLE_PHRASE.sub(" ", expand_shorthand(text))
+    stripped = _LOCATION.sub(" ", stripped)
+    stripped = _SIZE.sub(" ", stripped)
+    for pattern in _EMPLOYMENT.values():
+        stripped = pattern.sub(" ", stripped)
+    words = re.findall(r"[a-z][a-z-]+", stripped.lower().replace("'", " ").replace("’", " "))
+    industry = {w for ws in INDUSTRIES.values() for phrase in ws for w in phrase.split()}
+    levels = {"senior", "junior", "entry", "level", "mid", "principal", "lead", "staff"}
+    return [
+        w
+        for w in words
+        if w not in STOPWORDS
+        and w not in _GENERIC
+        and w not in industry
+        and w not in levels
+        and w.rstrip("s") not in _GENERIC
+    ]
+
+
+def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolution:
+    """Read `text` (whose own classifier label is `kind`) after `previous`: a new topic or a
+    complete question stands alone; a follow-up keeps what it states and inherits the rest."""
+    fresh = Resolution(text, read(text, kind=kind), False, "stands alone")
+    if previous is None:
+        return fresh
+    if starts_new_topic(text):
+        rest = _NEW_TOPIC.sub("", text, count=1).strip() or text
+        return Resolution(rest, read(rest, kind=kind), False, "says it is a new topic")
+    stated = read(text, kind=kind)
+    asks = own_words(text)
+    narrows = _CONNECTOR.match(text) is not None and _states_a_slot(stated) and len(asks) <= 4
+    if not asks or narrows:  # slots and filler: the previous question, with what this states
+        question = _restate(previous, stated, text)
+        reading = _merge(previous, stated, question)
+        return Resolution(question, reading, question != text, "narrows the previous question")
+    subject = stated.roles or previous.subject_roles
+    if _ANAPHORA.search(expand_shorthand(text)) and not stated.roles and subject:
+        question = _replace_anaphora(text, subject, previous.seniority)
+        return Resolution(question, read(question, kind=kind), True, "refers to the previous role")
+    continues = _CONNECTOR.match(text) is not None or len(asks) <= 3
+    if not stated.roles and subject and kind in ROLE_SPECIFIC_KINDS and continues:
+        question = f"{text.rstrip()} (for {_role_phrase(subject, previous.seniority)})"
+        return Resolution(question, read(question, kind=kind), True, "keeps the previous role")
+    return fresh
+
+
+def _states_a_slot(reading: Reading) -> bool:
+    return bool(
+        reading.roles
+        or reading.seniority
+        or reading.location
+        or reading.industry
+        or reading.size
+        or reading.employment
+    )
+
+
+def _merge(previous: Reading, stated: Reading, question: str) -> Reading:
+    """The previous reading with every slot the follow-up states replaced."""
+    changes = {
+        name: getattr(stated, name)
+        for name in ("roles", "seniority", "location", "industry", "size", "employment")
+        if getattr(stated, name)
+    }
+    return replace(previous, question=question, **changes)
+
+
+def _restate(previous: Reading, stated: Reading, text: str) -> str:
+    """The previous question with the follow-up's roles, level and qualifiers put in."""
+    question = previous.question.rstrip(" ?.!")
+    if stated.roles and previous.roles:
+        level = stated.seniority or previous.seniority
+        question = _replace_roles(question, _role_phrase(stated.roles, level))
+    elif stated.roles:
+        question += f" for {_role_phrase(stated.roles, stated.seniority)}"
+    elif stated.seniority and _SENIORITY_WORDS.search(question):
+        level = LEVEL_NAMES.get(stated.seniority, stated.seniority)
+        question = _SENIORITY_WORDS.sub(f"{level} ", question, count=1)
+    elif stated.seniority and previous.roles:
+        question = _replace_roles(question, _role_phrase(previous.roles, stated.seniority))
+    elif stated.seniority:
+        question += f" at {stated.seniority} level"
+    if stated.location and stated.location != previous.location:
+        if previous.location:
+            question = question.replace(previous.location, stated.location)
+        else:
+            question += f" in {stated.location}"
+    extras = []
+    if stated.industry and stated.industry != previous.industry:
+        words = _industry_words(text) or stated.industry
+        extras.append(
+            f"for a {words} ({stated.industry})"
+            if words != stated.industry
+            else f"in {stated.industry}"
+        )
+    if stated.employment and stated.employment != previous.employment:
+        if previous.employment:
+            question = _EMPLOYMENT[previous.employment].sub("", question)
+            question = re.sub(r"\s+([,?])", r"\1", re.sub(r"\s{2,}", " ", question)).strip()
+        extras.append("as a contractor" if stated.employment == "contract" else "full-time")
+    if stated.size and stated.size != previous.size:
+        extras.append(f"at a {stated.size}")
+    if extras:
+        question += ", " + ", ".join(extras)
+    return question + "?"
+
+
+def _replace_roles(question: str, phrase: str) -> str:
+    """Put `phrase` where the first role was named and drop any other role names."""
+    matches = list(_ROLE_PHRASE.finditer(question))
+    if not matches:
+        return f"{question} for {phrase}"
+    first = matches[0]
+    out = question[: first.start()] + phrase + question[first.end() :]
+    for match in matches[1:]:
+        out = out.replace(match.group(0), "").replace("  ", " ")
+    return out
+
+
+def _replace_anaphora(text: str, roles: tuple[str, ...], seniority: str | None) -> str:
+    """Replace the first pronoun or 'that role' with the role it stands for."""
+    phrase = _role_phrase(roles, seniority)
+
+    def sub(match: re.Match[str]) -> str:
+        found = match.group(0)
+        lead = re.match(
+            r"(for|of|with|hire|hiring|hired|interview|interviewing|pay|paying) ", found, re.I
+        )
+        if lead:
+            return f"{lead.group(1)} {phrase}"
+        if re.match(r"(what|how much) would", found, re.I):
+            return f"{found.split(' would')[0]} would {phrase}"
+        return phrase
+
+    return _ANAPHORA.sub(sub, expand_shorthand(text), count=1)
+
+
+def _role_phrase(roles: tuple[str, ...], seniority: str | None) -> str:
+    """'a senior ML scientist', or 'AI engineers and ML scientists' for several roles."""
+    level = f"{LEVEL_NAMES.get(seniority, seniority)} " if seniority else ""
+    if len(roles) == 1:
+        name = f"{level}{ROLE_NAMES[roles[0]]}"
+        article = "an" if name[:1].lower() in "aeiou" or name.startswith(("ML", "AI")) else "a"
+        return f"{article} {name}"
+    return " and ".join(f"{level}{ROLE_NAMES[r]}s" for r in roles)
