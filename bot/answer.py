@@ -44,7 +44,7 @@ class ComposerConfig:
 
     max_points: int = 4
     max_chars: int = 1100
-    similarity_weight: float = 0.6
+    similarity_weight: float = 0.7
     overlap_weight: float = 0.3
     chunk_weight: float = 0.15
     figure_bonus: float = 0.12
@@ -174,7 +174,7 @@ def score_units(
             if len(record.text) < cfg.min_chars and lead is None:
                 continue
             similarity = float(np.dot(record.vector, question_vector))
-            terms = set(tokenize(text))
+            terms = set(tokenize(f"{hit.chunk.heading_path} {text}"))
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
             score = (
                 cfg.similarity_weight * similarity

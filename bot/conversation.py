@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot import followup
+from bot.answer import is_question
 from bot.errors import HirebotError
 from bot.generation import GenerationFailed, QuestionCondenser
 from bot.qa import QuestionAnswerer
@@ -163,8 +164,13 @@ class Conversations:
         earlier = [m.strip() for m in history if m and m.strip()]
         if not earlier:
             return None
-        last = earlier[-1]
+        asked = [m for m in earlier if is_question(m)]
+        last = (asked or earlier)[-1]
         return followup.read(last, kind=self.qa.classifier.classify(last).label)
+
+    def knows(self, conversation: str) -> bool:
+        """True when the conversation has an answered question on record."""
+        return self.previous(conversation, ()) is not None
 
     def _remember(self, conversation: str, reading: followup.Reading) -> None:
         self.state.put(

@@ -51,6 +51,36 @@ def test_ask_jsonl_keeps_order_and_reports_bad_lines(kb_env, capsys, monkeypatch
     assert all(set(o) >= CONTRACT_KEYS for o in out)
 
 
+def test_ask_jsonl_conversation_lines_share_context_per_id(kb_env, capsys, monkeypatch):
+    lines = [
+        json.dumps(
+            {"conversation": "a", "question": "what does a senior AI engineer make in the US?"}
+        ),
+        json.dumps(
+            {
+                "conversation": "b",
+                "question": "what should go in a job description for an ML developer?",
+            }
+        ),
+        json.dumps({"conversation": "a", "question": "and an ML scientist?"}),
+        "and an ML scientist?",  # a plain line stands alone
+        json.dumps({"conversation": "b", "question": "anything diff if we're a hospital"}),
+        '{"conversation": "a"}',
+        "{not json",
+    ]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert cli.main(["ask", "--jsonl"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 7
+    assert out[2]["conversation"] == "a" and out[2]["question"] == "and an ML scientist?"
+    assert out[2]["resolved_question"] == "what does a senior ML scientist make in the US?"
+    assert "$180,000" in out[2]["answer"]
+    assert "resolved_question" not in out[3]  # no context for a plain line
+    assert "HIPAA" in out[4]["answer"] and out[4]["conversation"] == "b"
+    assert "question" in out[5]["error"] and "not valid" in out[6]["error"]
+    assert all(set(o) >= CONTRACT_KEYS | {"uncovered"} for o in out[:5])
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

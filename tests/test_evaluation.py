@@ -145,3 +145,24 @@ def test_role_table_names_each_split(tmp_path):
     assert "| train_cv | 1 / 0 | 1.000 |" in table and "| test | 1 / 0 | 1.000 |" in table
     assert "cross-validation" in table and "never used to choose anything" in table
     assert "test: confusion" in table and "| 0.80–0.90 | 1 | 0.900 | 1.000 |" in table
+
+
+def test_conversation_set_schema_and_split():
+    items = evaluation.load_conversations(EVALS / "conversations.yaml")
+    assert len(items) >= 40 and {i.split for i in items} == {"dev", "test"}
+    assert sum(t.new_topic for i in items for t in i.turns) >= 10
+    assert all(t.rewrite and t.facts for i in items for t in i.turns[1:])
+    bad = EVALS.parent / ".hirebot" / "bad-conversations.yaml"
+    bad.parent.mkdir(exist_ok=True)
+    bad.write_text("items:\n  - {id: x, split: dev, kind: k, turns: [{question: q}]}\n")
+    with pytest.raises(ConfigError, match="at least two turns"):
+        evaluation.load_conversations(bad)
+
+
+def test_realistic_set_is_split_in_halves_with_neighbouring_topics():
+    items = evaluation.load_qa(EVALS / "realistic_qa.yaml", topics=None)
+    assert len(items) >= 100 and {i.split for i in items} == {"dev", "test"}
+    dev = [i for i in items if i.split == "dev"]
+    assert abs(len(dev) - len(items) / 2) <= 1
+    assert sum(not i.in_scope for i in items) >= 25
+    assert all(i.sources and i.facts for i in items if i.in_scope)

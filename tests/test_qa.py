@@ -4,7 +4,7 @@ import pytest
 
 from bot.answer import is_question
 from bot.errors import BadQuestion
-from bot.qa import is_follow_up, split_compound, validate_question
+from bot.qa import split_compound, validate_question
 
 
 def test_validation_refuses_empty_and_overlong_questions_with_a_reason():
@@ -36,12 +36,6 @@ def test_elaborations_stay_with_their_question():
     assert split_compound(quarter) == [quarter]
     rebrand = "Isn't AI engineer a rebranded title? Or is it a different job?"
     assert split_compound(rebrand) == [rebrand]
-
-
-def test_follow_up_detection():
-    assert is_follow_up("and what do they earn?")
-    assert is_follow_up("What about contractors?")
-    assert not is_follow_up("What does a senior AI engineer earn in the United States today?")
 
 
 def test_senior_ai_engineer_pay_cites_each_source_separately(kb_services):
@@ -92,14 +86,6 @@ def test_a_role_the_question_implies_picks_that_roles_passages(kb_services):
 def test_shorthand_is_understood(kb_services):
     answer = kb_services.qa.ask("What's typical comp for a mid-level MLE in North America?")
     assert answer.grounded and "$130" in answer.answer and "$180" in answer.answer
-
-
-def test_follow_up_uses_the_previous_question(kb_services):
-    alone = kb_services.qa.ask("and what do they earn?")
-    followed = kb_services.qa.ask("and what do they earn?", context="What does an ML scientist do?")
-    assert followed.grounded
-    assert "$180,000" in followed.answer or "$180k" in followed.answer
-    assert followed.answer != alone.answer
 
 
 def test_compound_question_answers_both_parts(kb_services):

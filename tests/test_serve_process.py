@@ -109,3 +109,36 @@ def test_invalid_token_fails_fast_with_a_clear_error(kb_dir, fake_slack):
     assert run.returncode == 2
     assert "Slack rejected the bot token" in run.stderr
     assert BOT_TOKEN not in run.stderr
+
+
+def test_a_follow_up_resolves_after_the_server_restarts(kb_services, kb_dir, fake_slack, tmp_path):
+    """The structured reading of a thread lives in the state store, so another process (a
+    restart, or another replica) continues the thread."""
+    env = clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        HIREBOT_DATA_DIR=str(kb_dir),
+    )
+    thread = "1700000900.000100"
+    turns = [
+        ("what does a senior AI engineer make in the US?", thread, "EvRestart1"),
+        ("and an ML scientist?", "1700000901.000100", "EvRestart2"),
+    ]
+    for n, (text, ts, event_id) in enumerate(turns, 1):
+        port = free_port()
+        log = tmp_path / f"serve-{n}.log"
+        proc = start_serve(env, port, log)
+        try:
+            wait_ready(port, proc, log, timeout_s=120)
+            poster = SignedPoster(f"http://127.0.0.1:{port}", SIGNING_SECRET)
+            event = mention(text, ts=ts, thread_ts=thread)
+            assert poster.event(event, event_id=event_id)[0] == 200
+            fake_slack.wait_for("chat.postMessage", count=n, timeout=60)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    reply = json.dumps(fake_slack.calls_to("chat.postMessage")[1].params["blocks"])
+    assert "Reading this as: what does a senior ML scientist make in the US?" in reply
+    assert "$180,000" in reply
+    assert fake_slack.calls_to("conversations.replies") == []  # the thread was known

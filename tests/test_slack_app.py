@@ -230,3 +230,54 @@ def test_core_failure_still_leaves_the_user_a_reply(slack, monkeypatch):
     (call,) = slack.fake.wait_for("chat.postMessage")
     assert "something went wrong" in call.params["text"]
     assert "secret internal detail" not in json.dumps(call.params)
+
+
+def test_a_thread_joined_late_is_answered_with_its_earlier_messages(slack, caplog):
+    from tests.fake_slack import typed
+
+    slack.fake.script(
+        "conversations.replies",
+        200,
+        {
+            "ok": True,
+            "messages": [
+                {"user": "U0LEAD", "ts": "1700000000.000100", "text": typed("hey team")},
+                {
+                    "user": "U0LEAD",
+                    "ts": "1700000000.000200",
+                    "text": typed("what should we pay a senior ML scientist in the US?"),
+                },
+                {"user": "U0PEER", "ts": "1700000000.000300", "text": typed("no clue tbh")},
+                {"bot_id": "B0OTHER", "ts": "1700000000.000400", "text": "a bot's message"},
+            ],
+        },
+    )
+    event = mention("what do you think?", ts="1700000000.000500", thread_ts="1700000000.000100")
+    assert slack.poster.event(event, event_id="EvLate")[0] == 200
+    (call,) = slack.fake.wait_for("chat.postMessage")
+    (replies,) = slack.fake.calls_to("conversations.replies")
+    assert replies.params["channel"] == "C0CHAN" and replies.params["ts"] == "1700000000.000100"
+    text = blocks_text(call)
+    assert "Reading this as: what should we pay a senior ML scientist in the US?" in text
+    assert "$180,000" in text and call.params["thread_ts"] == "1700000000.000100"
+    # the thread is now known: the next mention there does not read the history again
+    follow = mention("and an AI engineer?", ts="1700000000.000700", thread_ts="1700000000.000100")
+    assert slack.poster.event(follow, event_id="EvLate2")[0] == 200
+    slack.fake.wait_for("chat.postMessage", count=2)
+    assert len(slack.fake.calls_to("conversations.replies")) == 1
+    assert "$160,000" in blocks_text(slack.fake.calls_to("chat.postMessage")[1])
+
+
+@pytest.mark.parametrize("error", ["missing_scope", "not_in_channel"])
+def test_without_thread_history_the_question_is_answered_alone(slack, caplog, error):
+    slack.fake.script("conversations.replies", 200, {"ok": False, "error": error})
+    event = mention(
+        "What does a senior AI engineer earn?",
+        ts="1700000000.000500",
+        thread_ts="1700000000.000100",
+    )
+    with caplog.at_level("WARNING", logger="bot.slack"):
+        assert slack.poster.event(event, event_id=f"Ev-{error}")[0] == 200
+        (call,) = slack.fake.wait_for("chat.postMessage")
+    assert "$160,000" in blocks_text(call) and "Reading this as" not in blocks_text(call)
+    assert any(getattr(r, "reason", "") == error for r in caplog.records)

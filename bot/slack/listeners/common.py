@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -31,12 +31,13 @@ def safe_reply(
     text: str,
     event: dict[str, Any],
     on_text: Callable[[str], None] | None = None,
+    history: Sequence[str] = (),
 ) -> tuple[str, list[Block], Reply | None]:
     """Run the core; on any unexpected error log it and return the fixed friendly message."""
     started = time.perf_counter()
     try:
         reply = services.conversations.respond(
-            conversation=conversation, user=user, text=text, on_text=on_text
+            conversation=conversation, user=user, text=text, on_text=on_text, history=history
         )
     except Exception:
         logger.exception("failed to answer", extra=_log_fields(event, started, "error"))
@@ -64,6 +65,7 @@ def answer_in(
     event: dict[str, Any],
     event_id: str | None = None,
     team: str | None = None,
+    history: Sequence[str] = (),
 ) -> Reply | None:
     """Answer a user's message in `channel` (and thread), streaming generated answers; the
     final message always carries the full answer blocks. `team` is the workspace (streaming
@@ -80,6 +82,7 @@ def answer_in(
         text=text,
         event=event,
         on_text=stream.append,
+        history=history,
     )
     stream.finish(fallback, blocks)
     return reply

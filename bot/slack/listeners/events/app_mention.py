@@ -1,4 +1,5 @@
-"""`app_mention`: answer in the thread of the mention."""
+"""`app_mention`: answer in the thread of the mention (in a thread hirebot has not answered in
+yet, the earlier messages are its context)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack.delivery import Delivery
+from bot.slack.history import late_join_context
 from bot.slack.listeners.common import answer_in, answer_later, conversation_key, decode_incoming
 
 
@@ -17,23 +19,25 @@ def handler(services: Services, delivery: Delivery) -> Any:
 
     def handle_app_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
-        answer_later(
-            delivery,
-            context,
-            client,
-            channel=channel,
-            thread_ts=thread_ts,
-            work=lambda: answer_in(
+        conversation = conversation_key(channel, thread_ts)
+
+        def work() -> None:
+            history = late_join_context(
+                services, client, event, conversation=conversation, bot_user_id=context.bot_user_id
+            )
+            answer_in(
                 services,
                 client,
                 channel=channel,
                 thread_ts=thread_ts,
-                conversation=conversation_key(channel, thread_ts),
+                conversation=conversation,
                 text=decode_incoming(event.get("text")),
                 event=event,
                 event_id=context.get("event_id"),
                 team=context.team_id,
-            ),
-        )
+                history=history,
+            )
+
+        answer_later(delivery, context, client, channel=channel, thread_ts=thread_ts, work=work)
 
     return handle_app_mention

@@ -1,0 +1,243 @@
+"""Follow-ups read as self-contained questions: pure resolver, then through the real core."""
+
+import uuid
+
+import pytest
+
+from bot.followup import Reading, read, resolve, starts_new_topic
+
+
+def _after(previous: str, kind: str = "", recommended: str | None = None) -> Reading:
+    return read(previous, kind=kind, recommended=recommended)
+
+
+def test_a_reading_keeps_the_slots_a_question_states():
+    reading = read(
+        "what does a senior ML engineer cost full-time at our 40-person fintech in the US?",
+        kind="pay",
+    )
+    assert reading.roles == ("ml_engineer",) and reading.seniority == "senior"
+    assert reading.location == "US" and reading.industry == "finance"
+    assert reading.employment == "full-time" and reading.size == "40-person"
+    assert Reading.from_dict(reading.to_dict()) == reading
+    assert Reading.from_dict({"question": ""}) is None
+    assert Reading.from_dict({"question": "q", "roles": ["astronaut"]}).roles == ()
+
+
+def test_a_role_switch_keeps_the_question_level_and_place():
+    done = resolve(
+        "and an ML scientist?", _after("what does a senior AI engineer make in the US?", "pay")
+    )
+    assert done.rewritten and done.question == "what does a senior ML scientist make in the US?"
+    assert done.reading.roles == ("ml_scientist",) and done.reading.seniority == "senior"
+    assert done.reading.kind == "pay"
+
+
+def test_a_seniority_switch_changes_only_the_level():
+    done = resolve(
+        "and for a junior one?",
+        _after("what's the going rate for a senior AI engineer in the US", "pay"),
+        kind="pay",
+    )
+    assert done.question == "what's the going rate for a junior AI engineer in the US?"
+
+
+def test_narrowing_by_industry_or_contract_adds_to_the_previous_question():
+    jd = _after("what should go in a job description for an ML developer?", "job_description")
+    hospital = resolve("anything diff if we're a hospital", jd)
+    assert hospital.question.startswith("what should go in a job description for an ML developer")
+    assert "hospital" in hospital.question and hospital.reading.industry == "healthcare"
+    contract = resolve(
+        "what if we hire a contractor instead",
+        _after("what does a senior ML engineer cost full-time?", "pay"),
+        kind="contracting",
+    )
+    assert contract.question == "what does a senior ML engineer cost, as a contractor?"
+    assert contract.reading.employment == "contract"
+
+
+def test_pronouns_point_at_the_previous_role_or_the_recommended_one():
+    red_flags = resolve(
+        "what red flags for them?",
+        _after("how should we structure interviews for an AI engineer?", "interviewing"),
+        kind="red_flags",
+    )
+    assert red_flags.question == "what red flags for an AI engineer?"
+    cost = resolve(
+        "what would they cost us?",
+        _after(
+            "We need a GPT chatbot on our help centre, who do we hire?",
+            "role_choice",
+            "ai_engineer",
+        ),
+        kind="pay",
+    )
+    assert cost.question == "what would an AI engineer cost us?"
+
+
+def test_a_question_of_the_same_kind_without_a_role_keeps_the_role():
+    done = resolve(
+        "what do i ask in the mlops round",
+        _after("how should i structure the interview process for ML engineers?", "interviewing"),
+        kind="interviewing",
+    )
+    assert done.rewritten and "ML engineer" in done.question and "interview" in done.question
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "unrelated, but what is MLOps and why should I care about it when hiring?",
+        "Different question: where do people find ML scientists?",
+        "btw how long does hiring usually take",
+    ],
+)
+def test_a_message_that_says_it_is_a_new_topic_starts_fresh(message):
+    assert starts_new_topic(message)
+    done = resolve(
+        message,
+        _after(
+            "whats the difference between an AI engineer and an ML scientist", "role_difference"
+        ),
+        kind="concepts",
+    )
+    assert not done.rewritten and done.reading.roles != ("ai_engineer", "ml_scientist")
+    assert not done.question.lower().startswith(("unrelated", "different question", "btw"))
+
+
+def test_a_complete_question_of_its_own_starts_fresh():
+    previous = _after("what does a senior AI engineer make in the US?", "pay")
+    done = resolve(
+        "What should a job post for a data scientist at a retailer include?",
+        previous,
+        kind="job_description",
+    )
+    assert not done.rewritten
+
+
+def test_a_message_with_nothing_of_its_own_asks_the_previous_question():
+    done = resolve("what do you think?", _after("senior ML engineer comp in Austin?", "pay"))
+    assert done.rewritten and done.question == "senior ML engineer comp in Austin?"
+
+
+def test_no_previous_question_means_no_rewrite():
+    assert not resolve("and an ML scientist?", None).rewritten
+
+
+# ---- through the real core (model, index, state store) ------------------------------------
+
+
+def _thread(services, *messages):
+    conversation = f"test:{uuid.uuid4().hex}"
+    answers = [services.conversations.ask(m, conversation=conversation) for m in messages]
+    return answers[-1]
+
+
+def test_the_ml_scientist_follow_up_gets_the_ml_scientist_range(kb_services):
+    answer = _thread(
+        kb_services, "what does a senior AI engineer make in the US?", "and an ML scientist?"
+    )
+    assert answer.resolved_question == "what does a senior ML scientist make in the US?"
+    assert answer.answer.startswith("_Reading this as: what does a senior ML scientist")
+    assert "$180,000" in answer.answer and "$250,000" in answer.answer
+    assert "$160,000" not in answer.answer  # the AI engineer figures no longer lead
+    assert answer.question == "and an ML scientist?"
+    assert answer.to_dict()["resolved_question"] == answer.resolved_question
+
+
+def test_the_hospital_follow_up_brings_in_hipaa(kb_services):
+    answer = _thread(
+        kb_services,
+        "what should go in a job description for an ML developer?",
+        "anything diff if we're a hospital",
+    )
+    assert "HIPAA" in answer.answer and answer.resolved_question
+
+
+def test_a_topic_change_is_answered_as_a_new_question(kb_services):
+    answer = _thread(
+        kb_services,
+        "whats the difference between an AI engineer and an ML scientist",
+        "unrelated, but what is MLOps and why should I care about it when hiring?",
+    )
+    assert answer.resolved_question is None and "Reading this as" not in answer.answer
+    text = answer.answer.lower()
+    assert "monitor" in text and "drift" in text and "production" in text
+    assert "resolved_question" not in answer.to_dict()
+
+
+def test_a_follow_up_after_a_recommendation_uses_the_recommended_role(kb_services):
+    answer = _thread(
+        kb_services,
+        "We're adding a GPT chatbot to our help centre. Who should we hire?",
+        "what would they cost us?",
+    )
+    assert answer.resolved_question == "what would an AI engineer cost us?"
+    assert "$160,000" in answer.answer or "$90,000" in answer.answer
+
+
+def test_a_thread_joined_late_reads_the_earlier_messages(kb_services):
+    conversation = f"test:{uuid.uuid4().hex}"
+    answer = kb_services.conversations.ask(
+        "what do you think?",
+        conversation=conversation,
+        history=["hey all", "what should we pay a senior ML scientist in the US?"],
+    )
+    assert answer.resolved_question == "what should we pay a senior ML scientist in the US?"
+    assert "$180,000" in answer.answer
+
+
+# ---- with a model configured: condensed by the model, the rules as fallback ------------------
+
+
+@pytest.fixture
+def condensing(kb_services, tmp_path):
+    """Conversations over the session index whose follow-ups the (fake) model condenses."""
+    from bot.conversation import Conversations
+    from bot.generation import QuestionCondenser, build_condense_chain, chat_model
+    from bot.state import SQLiteStateStore
+    from tests.fake_openai import running_fake_openai
+
+    with running_fake_openai() as fake:
+        llm = chat_model(base_url=fake.url, model="fake", api_key=None, timeout_s=5)
+        state = SQLiteStateStore(tmp_path / "state.sqlite3")
+        yield (
+            fake,
+            Conversations(
+                kb_services.qa,
+                state,
+                ttl_s=3600,
+                condenser=QuestionCondenser(build_condense_chain(llm)),
+            ),
+        )
+
+
+def test_the_model_condenses_a_follow_up(condensing):
+    from tests.fake_openai import Scripted
+
+    fake, conversations = condensing
+    fake.script(Scripted("What does a senior ML scientist earn in the United States?"))
+    conversations.ask("what does a senior AI engineer make in the US?", conversation="t1")
+    answer = conversations.ask("and the research folks?", conversation="t1")
+    assert answer.resolved_question == "What does a senior ML scientist earn in the United States?"
+    assert "$180,000" in answer.answer
+    prompt = str(fake.requests[-1])
+    assert "what does a senior AI engineer make in the US?" in prompt and "research folks" in prompt
+
+
+def test_a_failing_model_falls_back_to_the_rules(condensing):
+    from tests.fake_openai import Scripted
+
+    fake, conversations = condensing
+    fake.script(Scripted(status=500))
+    conversations.ask("what does a senior AI engineer make in the US?", conversation="t2")
+    answer = conversations.ask("and an ML scientist?", conversation="t2")
+    assert answer.resolved_question == "what does a senior ML scientist make in the US?"
+
+
+def test_a_new_topic_never_reaches_the_model(condensing):
+    fake, conversations = condensing
+    conversations.ask("what does a senior AI engineer make in the US?", conversation="t3")
+    before = len(fake.requests)
+    answer = conversations.ask("unrelated, but what is MLOps?", conversation="t3")
+    assert answer.resolved_question is None and len(fake.requests) == before
