@@ -147,13 +147,12 @@ def test_role_table_names_each_split(tmp_path):
     assert "test: confusion" in table and "| 0.80–0.90 | 1 | 0.900 | 1.000 |" in table
 
 
-def test_conversation_set_schema_and_split():
+def test_conversation_set_schema_and_split(tmp_path):
     items = evaluation.load_conversations(EVALS / "conversations.yaml")
     assert len(items) >= 40 and {i.split for i in items} == {"dev", "test"}
     assert sum(t.new_topic for i in items for t in i.turns) >= 10
     assert all(t.rewrite and t.facts for i in items for t in i.turns[1:])
-    bad = EVALS.parent / ".hirebot" / "bad-conversations.yaml"
-    bad.parent.mkdir(exist_ok=True)
+    bad = tmp_path / "conversations.yaml"
     bad.write_text("items:\n  - {id: x, split: dev, kind: k, turns: [{question: q}]}\n")
     with pytest.raises(ConfigError, match="at least two turns"):
         evaluation.load_conversations(bad)
