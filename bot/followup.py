@@ -45,6 +45,14 @@ _CONNECTOR = re.compile(
     r"what if|and if|or|plus|n)\b",
     re.IGNORECASE,
 )
+# "... then?", "... too?", "... instead?": the message continues the one before.
+_CONTINUATION = re.compile(r"\b(?:then|too|as well|instead|though)\W*$", re.IGNORECASE)
+# A message that opens like a question of its own ("how much do contractors charge?").
+_QUESTION_WORD = re.compile(
+    r"^\W*(?:what|what's|whats|how|which|who|when|where|why|should|do|does|is|are|can|could|"
+    r"would|will)\b",
+    re.IGNORECASE,
+)
 _ANAPHORA = re.compile(
     r"\b(?:they|them|their|theirs|those|these|he|she|him|his|her|it|its|"
     r"(?:for|of|with|hire|hiring|hired|interview|interviewing|pay|paying) that|"
@@ -267,7 +275,12 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
     if _ANAPHORA.search(expand_shorthand(text)) and not stated.roles and subject:
         question = _replace_anaphora(text, subject, previous.seniority)
         return Resolution(question, read(question, kind=kind), True, "refers to the previous role")
-    continues = _CONNECTOR.match(text) is not None or len(asks) <= 3
+    continues = (
+        _CONNECTOR.match(text) is not None
+        or _CONTINUATION.search(text) is not None
+        or (not _QUESTION_WORD.match(text) and len(text.split()) <= 4)
+        or (bool(kind) and kind == previous.kind)  # a narrower question on the same subject
+    )
     if not stated.roles and subject and kind in ROLE_SPECIFIC_KINDS and continues:
         context = _role_phrase(subject, previous.seniority)
         if kind == previous.kind and kind in TOPIC_NOUNS:  # same subject, narrower question

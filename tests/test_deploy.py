@@ -108,10 +108,13 @@ EVENTS_USED = {"app_home_opened", "app_mention", "assistant_thread_started", "me
 SCOPES_USED = {
     "app_mentions:read",
     "assistant:write",
+    "channels:history",  # conversations.replies: threads hirebot is mentioned in late
     "chat:write",
     "commands",
+    "groups:history",
     "im:history",
     "im:write",
+    "mpim:history",
 }
 
 
