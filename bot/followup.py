@@ -54,7 +54,7 @@ _QUESTION_WORD = re.compile(
     re.IGNORECASE,
 )
 _ANAPHORA = re.compile(
-    r"\b(?:they|them|their|theirs|those|these|he|she|him|his|her|it|its|"
+    r"\b(?:they|them|their|theirs|those|these|he|she|him|his|her|"
     r"(?:for|of|with|hire|hiring|hired|interview|interviewing|pay|paying) that|"
     r"(?:that|this|such a|the same) (?:role|hire|person|position|candidate|one)|"
     r"the (?:role|hire|candidate)|"
