@@ -18,6 +18,8 @@ def handler(services: Services, delivery: Delivery) -> Any:
     """Build the listener bound to `services`."""
 
     def handle_app_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if not event.get("channel") or not event.get("ts"):
+            return  # not a message a person sent: nothing to answer, nowhere to answer it
         channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
         conversation = conversation_key(channel, thread_ts)
 
