@@ -18,15 +18,6 @@ from bot.text import STOPWORDS, expand_shorthand, roles_mentioned, seniority_lev
 from bot.types import ROLE_NAMES
 
 LEVEL_NAMES = {"entry": "junior", "mid": "mid-level"}
-# What a follow-up of the same kind as the previous question is still about.
-TOPIC_NOUNS = {
-    "interviewing": "interview questions",
-    "pay": "pay",
-    "job_description": "job description",
-    "red_flags": "red flags",
-    "skills": "skills and tools",
-    "contracting": "contractors",
-}
 # What a question of each kind is about when it names no role: these kinds need one.
 ROLE_SPECIFIC_KINDS = frozenset(
     {"pay", "skills", "interviewing", "red_flags", "job_description", "contracting"}
@@ -283,8 +274,6 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
     )
     if not stated.roles and subject and kind in ROLE_SPECIFIC_KINDS and continues:
         context = _role_phrase(subject, previous.seniority)
-        if kind == previous.kind and kind in TOPIC_NOUNS:  # same subject, narrower question
-            context = f"{context}: {TOPIC_NOUNS[kind]}"
         question = f"{text.rstrip()} (for {context})"
         return Resolution(question, read(question, kind=kind), True, "keeps the previous role")
     return fresh

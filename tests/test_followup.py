@@ -81,7 +81,7 @@ def test_a_question_of_the_same_kind_without_a_role_keeps_the_role():
         _after("how should i structure the interview process for ML engineers?", "interviewing"),
         kind="interviewing",
     )
-    assert done.rewritten and "ML engineer" in done.question and "interview" in done.question
+    assert done.rewritten and done.question == "what do i ask in the mlops round (for an ML engineer)"
 
 
 @pytest.mark.parametrize(
@@ -152,6 +152,16 @@ def test_the_hospital_follow_up_brings_in_hipaa(kb_services):
         "anything diff if we're a hospital",
     )
     assert "HIPAA" in answer.answer and answer.resolved_question
+
+
+def test_the_mlops_round_follow_up_gets_the_production_questions(kb_services):
+    answer = _thread(
+        kb_services,
+        "how should i structure the interview process for ML engineers?",
+        "what do i ask in the mlops round",
+    )
+    text = answer.answer
+    assert answer.resolved_question and "CI/CD" in text and "drift" in text and "latency" in text
 
 
 def test_a_topic_change_is_answered_as_a_new_question(kb_services):
