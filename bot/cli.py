@@ -365,8 +365,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     thresholds = evaluation.load_thresholds(args.evals_dir / "thresholds.yaml")
     realistic_path = args.evals_dir / "realistic_qa.yaml"
     realistic = evaluation.load_qa(realistic_path, topics=None) if realistic_path.exists() else []
-    threads_path = args.evals_dir / "conversations.yaml"
-    threads = evaluation.load_conversations(threads_path) if threads_path.exists() else []
+    threads = [  # conversations.yaml (dev and test halves) and more dev threads, if present
+        item
+        for name in ("conversations.yaml", "conversations_dev.yaml")
+        if (args.evals_dir / name).exists()
+        for item in evaluation.load_conversations(args.evals_dir / name)
+    ]
     services = _services(settings, ensure_index=False)
     report = services.ingest(progress=False)
     if not report.ok:

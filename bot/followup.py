@@ -44,14 +44,22 @@ _QUESTION_WORD = re.compile(
     r"would|will)\b",
     re.IGNORECASE,
 )
+_VERBS_BEFORE_PRONOUN = (
+    r"for|of|with|hire|hiring|hired|interview|interviewing|pay|paying|find|finding|vet|vetting|"
+    r"trial|test|assess|onboard|keep|retain|recruit"
+)
 _ANAPHORA = re.compile(
-    r"\b(?:they|them|their|theirs|those|these|he|she|him|his|her|"
-    r"(?:for|of|with|hire|hiring|hired|interview|interviewing|pay|paying) that|"
+    r"\b(?:they|them|those|these|he|she|him|"
+    rf"(?:{_VERBS_BEFORE_PRONOUN}) (?:that|one)|"
     r"(?:that|this|such a|the same) (?:role|hire|person|position|candidate|one)|"
     r"the (?:role|hire|candidate)|"
-    r"(?:what|how much) would (?:one|that)|(?:a|an|the) (?:\w+ )?one)\b",
+    r"(?:what|how much) (?:would|does|do|will|should|can|could) (?:one|that)|"
+    r"(?:a|an|the) (?:\w+ )?one)\b",
     re.IGNORECASE,
 )
+# "their"/"his"/"her" stand for the role only when no other noun in the message could be meant.
+_POSSESSIVE = re.compile(r"\b(?:their|theirs|his|her)\b", re.IGNORECASE)
+_WHICH_ONE = re.compile(r"\bwhich (?:one|of (?:them|those|the two))\b", re.IGNORECASE)
 # A role (in the words of roles_mentioned) and its seniority, as written in a question.
 _ROLE_PHRASE = re.compile(
     r"\b(?:(?:a|an|the|our|one)\s+)?(?:(?:senior|junior|entry[- ]level|mid[- ]level|principal|"
@@ -118,7 +126,7 @@ _SIZE = re.compile(
 # Words that ask nothing of their own in a follow-up ("anything different if ...").
 _GENERIC = frozenset(
     "ok okay so and also then what how about bout wat abt if or any anything else different "
-    "diff difference change changes same instead just think thoughts you your yours hmm well "
+    "diff change changes same instead just think thoughts you your yours hmm well "
     "please thanks cool right sure hey hi would will does do is are was were be we us our "
     "matter matters specifically fwiw exactly hire hiring one ones for that this case".split()
 )
@@ -257,13 +265,22 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
         return Resolution(rest, read(rest, kind=kind), False, "says it is a new topic")
     stated = read(text, kind=kind)
     asks = own_words(text)
-    narrows = _CONNECTOR.match(text) is not None and _states_a_slot(stated) and len(asks) <= 4
+    narrows = (
+        _CONNECTOR.match(text) is not None
+        and _states_a_slot(stated)
+        and len(asks) <= 4
+        and kind in ("", previous.kind)  # a different kind of question asks something else
+    )
     if not asks or narrows:  # slots and filler: the previous question, with what this states
         question = _restate(previous, stated, text)
         reading = _merge(previous, stated, question)
         return Resolution(question, reading, question != text, "narrows the previous question")
     subject = stated.roles or previous.subject_roles
-    if _ANAPHORA.search(expand_shorthand(text)) and not stated.roles and subject:
+    if _WHICH_ONE.search(text) and len(previous.roles) > 1 and not stated.roles:
+        options = " or ".join(_role_phrase((r,), None) for r in previous.roles)
+        question = _WHICH_ONE.sub(f"which of {options}", text, count=1)
+        return Resolution(question, read(question, kind=kind), True, "chooses between the roles")
+    if _refers_to_the_role(text) and not stated.roles and subject:
         question = _replace_anaphora(text, subject, previous.seniority)
         return Resolution(question, read(question, kind=kind), True, "refers to the previous role")
     continues = (
@@ -288,6 +305,19 @@ def _states_a_slot(reading: Reading) -> bool:
         or reading.size
         or reading.employment
     )
+
+
+def _refers_to_the_role(text: str) -> bool:
+    """A pronoun or 'that role' for the person hired; a possessive only when the message names
+    no other plural noun before it ('for their AI work' after 'enterprises' is theirs)."""
+    expanded = expand_shorthand(text)
+    if _ANAPHORA.search(expanded):
+        return True
+    possessive = _POSSESSIVE.search(expanded)
+    if not possessive:
+        return False
+    before = re.findall(r"[a-z]{4,}s\b", expanded[: possessive.start()].lower())
+    return not [w for w in before if w not in _GENERIC and not w.endswith("ss")]
 
 
 def _merge(previous: Reading, stated: Reading, question: str) -> Reading:
@@ -346,6 +376,8 @@ def _replace_roles(question: str, phrase: str) -> str:
     if not matches:
         return f"{question} for {phrase}"
     first = matches[0]
+    if first.group(0).rstrip().endswith("s") and " and " not in phrase:
+        phrase = re.sub(r"^(?:a|an) ", "", phrase) + "s"  # 'AI engineers' -> 'ML scientists'
     out = question[: first.start()] + phrase + question[first.end() :]
     for match in matches[1:]:
         out = out.replace(match.group(0), "").replace("  ", " ")
@@ -358,16 +390,18 @@ def _replace_anaphora(text: str, roles: tuple[str, ...], seniority: str | None) 
 
     def sub(match: re.Match[str]) -> str:
         found = match.group(0)
-        lead = re.match(
-            r"(for|of|with|hire|hiring|hired|interview|interviewing|pay|paying) ", found, re.I
-        )
+        lead = re.match(rf"({_VERBS_BEFORE_PRONOUN}) ", found, re.I)
         if lead:
             return f"{lead.group(1)} {phrase}"
-        if re.match(r"(what|how much) would", found, re.I):
-            return f"{found.split(' would')[0]} would {phrase}"
+        asks = re.match(r"((?:what|how much) \w+) (?:one|that)$", found, re.I)
+        if asks:
+            return f"{asks.group(1)} {phrase}"
         return phrase
 
-    return _ANAPHORA.sub(sub, expand_shorthand(text), count=1)
+    expanded = expand_shorthand(text)
+    if _ANAPHORA.search(expanded):
+        return _ANAPHORA.sub(sub, expanded, count=1)
+    return _POSSESSIVE.sub(f"{phrase}'s", expanded, count=1)
 
 
 def _role_phrase(roles: tuple[str, ...], seniority: str | None) -> str:

@@ -181,6 +181,7 @@ _ABBREVIATIONS_EXPANDED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"[Aa]bt", "about"),
         (r"[Tt]ho", "though"),
         (r"[Uu]r", "your"),
+        (r"[Nn]", "and"),
         (r"[Uu]", "you"),
         (r"[Ww]/o", "without"),
         (r"[Ww]/", "with"),

@@ -81,7 +81,9 @@ def test_a_question_of_the_same_kind_without_a_role_keeps_the_role():
         _after("how should i structure the interview process for ML engineers?", "interviewing"),
         kind="interviewing",
     )
-    assert done.rewritten and done.question == "what do i ask in the mlops round (for an ML engineer)"
+    assert (
+        done.rewritten and done.question == "what do i ask in the mlops round (for an ML engineer)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,6 +120,47 @@ def test_a_complete_question_of_its_own_starts_fresh():
 def test_a_message_with_nothing_of_its_own_asks_the_previous_question():
     done = resolve("what do you think?", _after("senior ML engineer comp in Austin?", "pay"))
     assert done.rewritten and done.question == "senior ML engineer comp in Austin?"
+
+
+def test_more_ways_to_point_back_at_the_role():
+    scientist = _after("what tools does an ML scientist use?", "skills")
+    assert resolve("n what does one make", scientist, kind="pay").question == (
+        "and what does an ML scientist make"
+    )
+    assert (
+        "interview an ML scientist"
+        in resolve("how do i interview one tho?", scientist, kind="interviewing").question
+    )
+    both = _after("AI engineer vs ML engineer, what's the difference?", "role_difference")
+    which = resolve("which one for wiring claude into our CRM?", both, kind="role_choice")
+    assert (
+        which.question
+        == "which of an AI engineer or an ML engineer for wiring claude into our CRM?"
+    )
+    plural = resolve("wat abt ML scientists", _after("Do AI engineers train models?", "skills"))
+    assert plural.question == "Do ML scientists train models?"
+
+
+def test_words_that_belong_to_the_message_itself_are_not_the_role():
+    previous = _after("what should a JD for a retail data scientist say?", "job_description")
+    own = resolve(
+        "Should enterprises just hire Python developers for their AI work?", previous, kind="skills"
+    )
+    assert not own.rewritten  # 'their' is the enterprises'
+    compare = resolve(
+        "What's the difference between an AI engineer and an ML scientist?",
+        _after(
+            "We're a hospital hiring AI engineers. What domain knowledge matters?", "industries"
+        ),
+        kind="role_difference",
+    )
+    assert not compare.rewritten
+    trial = resolve(
+        "wat abt contractors, any way to trial one first?",
+        _after("How do I vet an ML engineer before committing?", "interviewing"),
+        kind="contracting",
+    )
+    assert "trial" in trial.question and "ML engineer" in trial.question
 
 
 def test_no_previous_question_means_no_rewrite():
