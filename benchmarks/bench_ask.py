@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from benchmarks.common import median, pct, table
 from benchmarks.fixtures import knowledge_services, questions
-from bot.evaluation import qa_factory
-from bot.qa import QuestionAnswerer, UnitCache
-from bot.retrieval import HybridRetriever, LexicalIndex
+from bot.answering.qa import QuestionAnswerer, UnitCache
+from bot.answering.retrieval import HybridRetriever, LexicalIndex
+from bot.evaluation.harness import qa_factory
 
 
 class NaiveRetriever(HybridRetriever):

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from benchmarks.common import median, pct, table
 from benchmarks.fixtures import knowledge_services, questions
 from bot.conversation import Conversations
-from bot.state import SQLiteStateStore
+from bot.stores.state import SQLiteStateStore
 from tests.fake_slack import SignedPoster, mention, running_fake_slack
 
 SECRET = "bench-signing-secret"

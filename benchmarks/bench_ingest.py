@@ -8,9 +8,9 @@ from pathlib import Path
 
 from benchmarks.common import table
 from benchmarks.fixtures import ROOT
-from bot.embeddings import load_embedder
 from bot.services import build_services
 from bot.settings import Settings
+from bot.stores.embeddings import load_embedder
 
 
 def run(*, quick: bool) -> str:

@@ -7,9 +7,9 @@ import time
 
 from benchmarks.common import median, pct, table, timed
 from benchmarks.fixtures import ROOT, knowledge_services
-from bot import role_training as rt
-from bot.evaluation import load_roles
-from bot.role_model import DEFAULT_ARTIFACT, RoleModel
+from bot.evaluation.harness import load_roles
+from bot.roles import training as rt
+from bot.roles.model import DEFAULT_ARTIFACT, RoleModel
 
 
 def run(*, quick: bool) -> str:

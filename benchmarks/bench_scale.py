@@ -17,9 +17,9 @@ import numpy as np
 
 from benchmarks.common import median, pct, rss_mb, table
 from benchmarks.fixtures import ROOT
-from bot.embeddings import HashingEmbedder
-from bot.retrieval import LexicalIndex
-from bot.store import ChromaStore
+from bot.answering.retrieval import LexicalIndex
+from bot.stores.embeddings import HashingEmbedder
+from bot.stores.vectors import ChromaStore
 from bot.text import tokenize
 from bot.types import Chunk
 

@@ -23,6 +23,6 @@ def knowledge_services() -> Services:
 
 def questions() -> list[str]:
     """The eval set's questions (in and out of scope)."""
-    from bot.evaluation import load_qa
+    from bot.evaluation.harness import load_qa
 
     return [i.question for i in load_qa(ROOT / "evals" / "qa.yaml")]

@@ -53,7 +53,7 @@ def pair_scores(topics: list[str], labels: list[int]) -> dict[str, float]:
 
 
 def main() -> int:
-    from bot.gaps import BACKGROUND_WEIGHT, MAX_DISTANCE, cluster, remove_background
+    from bot.gaps.grouping import BACKGROUND_WEIGHT, MAX_DISTANCE, cluster, remove_background
     from bot.services import build_services
     from bot.settings import Settings
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bot.conversation import Reply
+from bot.conversation import (
+    DialogView,
+    NoticeView,
+    QuestionView,
+    Reply,
+    ResultView,
+    RoleRecommendation,
+)
 from bot.errors import HirebotError
-from bot.role_dialog import DialogView, NoticeView, QuestionView, ResultView
-from bot.roles import ROLE_NAMES
 from bot.services import Services
+from bot.types import ROLE_NAMES, Answer
 
 HELP = (
     "Ask anything about hiring AI engineers, ML engineers, data scientists or ML scientists.\n"
@@ -18,10 +24,35 @@ HELP = (
 CONVERSATION = "terminal"
 
 
+def format_answer(answer: Answer) -> str:
+    """Answer text plus a numbered source list, for terminals."""
+    lines = [answer.answer]
+    if answer.sources:
+        lines.append("\nSources:")
+        for i, src in enumerate(answer.sources, 1):
+            lines.append(f"  [{i}] {src.title} — {src.original} ({src.source})")
+    return "\n".join(lines)
+
+
+def format_recommendation(rec: RoleRecommendation) -> str:
+    """Role, scores, rationale and sources for terminals."""
+    ranked = sorted(rec.scores.items(), key=lambda kv: -kv[1])
+    lines = [
+        f"Suggested role: {rec.role} (confidence {rec.confidence:.0%})",
+        "  " + "  ".join(f"{r} {s:.0%}" for r, s in ranked),
+        "",
+        rec.rationale,
+    ]
+    if rec.sources:
+        lines.append("\nSources:")
+        lines += [
+            f"  [{i}] {s.title} — {s.original} ({s.source})" for i, s in enumerate(rec.sources, 1)
+        ]
+    return "\n".join(lines)
+
+
 def render_view(view: DialogView) -> str:
     """A walkthrough view as plain text."""
-    from bot.cli import format_answer
-
     if isinstance(view, NoticeView):
         return view.text + (" Type /role to start." if view.restart else "")
     if isinstance(view, QuestionView):
@@ -46,8 +77,6 @@ def render_view(view: DialogView) -> str:
 
 def render_reply(reply: Reply) -> str:
     """Any core reply as plain text."""
-    from bot.cli import format_answer, format_recommendation
-
     if reply.view is not None:
         return render_view(reply.view)
     if reply.recommendation is not None:

@@ -15,12 +15,11 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from bot import __version__
+from bot.chat import format_answer, format_recommendation, run_chat
 from bot.errors import BadQuestion, ConfigError, HirebotError
 from bot.logs import configure_logging
-from bot.roles import RoleRecommendation
 from bot.services import Services, build_services
 from bot.settings import Settings
-from bot.types import Answer
 
 logger = logging.getLogger("bot.cli")
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
@@ -257,16 +256,6 @@ def error_payload(question: str, message: str) -> dict[str, object]:
     }
 
 
-def format_answer(answer: Answer) -> str:
-    """Answer text plus a numbered source list, for terminals."""
-    lines = [answer.answer]
-    if answer.sources:
-        lines.append("\nSources:")
-        for i, src in enumerate(answer.sources, 1):
-            lines.append(f"  [{i}] {src.title} — {src.original} ({src.source})")
-    return "\n".join(lines)
-
-
 def cmd_pick_role(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot pick-role SITUATION [--json]` and `--jsonl`."""
     if args.jsonl and args.situation:
@@ -303,27 +292,8 @@ def cmd_pick_role(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def format_recommendation(rec: RoleRecommendation) -> str:
-    """Role, scores, rationale and sources for terminals."""
-    ranked = sorted(rec.scores.items(), key=lambda kv: -kv[1])
-    lines = [
-        f"Suggested role: {rec.role} (confidence {rec.confidence:.0%})",
-        "  " + "  ".join(f"{r} {s:.0%}" for r, s in ranked),
-        "",
-        rec.rationale,
-    ]
-    if rec.sources:
-        lines.append("\nSources:")
-        lines += [
-            f"  [{i}] {s.title} — {s.original} ({s.source})" for i, s in enumerate(rec.sources, 1)
-        ]
-    return "\n".join(lines)
-
-
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot chat`: an interactive loop over the same core as Slack."""
-    from bot.chat import run_chat
-
     services = _services(settings)
     return run_chat(services, sys.stdin, sys.stdout)
 
@@ -351,15 +321,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.slack.server import serve
 
         return serve(services, http=settings.slack_app_token is None, port=None)
-    from bot.chat import run_chat
-
     return run_chat(services, sys.stdin, sys.stdout)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot eval [--report PATH]`: metrics table; exit 1 when a gate fails."""
-    from bot import evaluation
-    from bot.eval_report import format_console, write_report
+    from bot.evaluation import harness as evaluation
+    from bot.evaluation.report import format_console, write_report
 
     qa_items = evaluation.load_qa(args.evals_dir / "qa.yaml")
     thresholds = evaluation.load_thresholds(args.evals_dir / "thresholds.yaml")
@@ -412,8 +380,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot gaps [--since 7d] [--json] [--report PATH]`: the knowledge-gap report."""
-    from bot.gap_report import format_console, write_report
-    from bot.gaps import parse_since
+    from bot.gaps.grouping import parse_since
+    from bot.gaps.report import format_console, write_report
 
     try:
         since_s = parse_since(args.since)
@@ -433,8 +401,8 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
 def _role_splits(services: Services, evals_dir: Path) -> dict[str, dict[str, object]]:
     """The role recommender on each split that exists: cross-validation over the training set
     (with the artifact's hyper-parameters), then the dev and test sets through `recommend`."""
-    from bot import evaluation
-    from bot import role_training as rt
+    from bot.evaluation import harness as evaluation
+    from bot.roles import training as rt
 
     recommender = services.roles.recommender
     splits: dict[str, dict[str, object]] = {}
@@ -460,9 +428,9 @@ def _role_splits(services: Services, evals_dir: Path) -> dict[str, dict[str, obj
 
 def cmd_train_roles(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot train-roles [--check]`: select, fit and calibrate the role model; write it."""
-    from bot import role_training as rt
-    from bot.embeddings import load_embedder
-    from bot.role_model import DEFAULT_ARTIFACT, RoleModel
+    from bot.roles import training as rt
+    from bot.roles.model import DEFAULT_ARTIFACT, RoleModel
+    from bot.stores.embeddings import load_embedder
 
     out = args.out or DEFAULT_ARTIFACT
     items = rt.load_training_items(args.evals_dir)

@@ -10,17 +10,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot import followup
-from bot.answer import is_question
+from bot.answering import followup
+from bot.answering.compose import is_question
+from bot.answering.generation import GenerationFailed, QuestionCondenser
+from bot.answering.qa import QuestionAnswerer
 from bot.errors import HirebotError
-from bot.generation import GenerationFailed, QuestionCondenser
-from bot.qa import QuestionAnswerer
-from bot.question_log import QuestionLog
-from bot.role_dialog import DialogView, RoleDialog, describes_need, wants_walkthrough
-from bot.roles import RoleRecommendation
-from bot.state import Feedback, StateStore
+from bot.gaps.question_log import QuestionLog
+from bot.roles.dialog import DialogView, RoleDialog, describes_need, wants_walkthrough
+from bot.roles.dialog import NoticeView as NoticeView
+from bot.roles.dialog import QuestionView as QuestionView
+from bot.roles.dialog import ResultView as ResultView
+from bot.roles.recommender import RoleRecommendation
+from bot.stores.state import Feedback, StateStore
 from bot.types import Answer
 
+# A Reply may carry a walkthrough view: front ends name the views (imported above) through here.
 logger = logging.getLogger(__name__)
 ReplyKind = Literal["answer", "help", "error", "dialog", "recommendation"]
 VOTES = ("up", "down")
@@ -212,7 +216,7 @@ class Conversations:
 
 def dialog_reply(view: DialogView) -> Reply:
     """Wrap a dialog view as a reply (its text is a plain fallback)."""
-    from bot.role_dialog import NoticeView, QuestionView
+    from bot.roles.dialog import NoticeView, QuestionView
 
     if isinstance(view, NoticeView):
         text = view.text

@@ -9,30 +9,31 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from bot.brief import BriefBuilder
-from bot.classify import QuestionClassifier
-from bot.conversation import Conversations
-from bot.embeddings import Embedder, bundled_model_path, load_embedder
-from bot.gaps import GapFinder, GapGroup, GapReport
-from bot.generation import (
+from bot.answering.classify import QuestionClassifier
+from bot.answering.generation import (
     AnswerGenerator,
     QuestionCondenser,
     build_chain,
     build_condense_chain,
     chat_model,
 )
-from bot.ingestion import IngestReport, ingest
-from bot.qa import QuestionAnswerer
-from bot.question_log import QuestionLog
-from bot.retrieval import HybridRetriever
-from bot.role_dialog import RoleDialog
-from bot.role_lead import RoleLead
-from bot.roles import RoleRecommender
+from bot.answering.qa import QuestionAnswerer
+from bot.answering.retrieval import HybridRetriever
+from bot.answering.spelling import english_words
+from bot.conversation import Conversations
+from bot.gaps.grouping import GapFinder, GapGroup, GapReport
+from bot.gaps.question_log import QuestionLog
+from bot.indexing.ingestion import IngestReport, ingest
+from bot.roles.brief import BriefBuilder
+from bot.roles.dialog import RoleDialog
+from bot.roles.lead import RoleLead
+from bot.roles.recommender import RoleRecommender
 from bot.settings import Settings
-from bot.spelling import english_words
-from bot.state import StateStore, open_state_store
-from bot.store import ChromaStore, chroma_client
+from bot.stores.embeddings import Embedder, bundled_model_path, load_embedder
+from bot.stores.state import StateStore, open_state_store
+from bot.stores.vectors import ChromaStore, chroma_client
 
+# The Slack app names GapGroup and StateStore (imported above) through this module.
 logger = logging.getLogger(__name__)
 HOME_GAP_WINDOW_S = 7 * 24 * 3600
 HOME_GAP_GROUPS = 5

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from pydantic import SecretStr
 
-from bot.embeddings import Embedder, load_embedder
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.stores.embeddings import Embedder, load_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
@@ -117,8 +117,8 @@ def slack_services_for(kb_services: Services, state_dir: Path, api_url: str) -> 
     import dataclasses
 
     from bot.conversation import Conversations
-    from bot.role_dialog import RoleDialog
-    from bot.state import SQLiteStateStore
+    from bot.roles.dialog import RoleDialog
+    from bot.stores.state import SQLiteStateStore
 
     settings = kb_services.settings.model_copy(
         update={
@@ -230,7 +230,7 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 @pytest.fixture
 def redis_url() -> str:
     """The local Redis (db 15), or a skip with a clear reason when none runs."""
-    from bot.state import RedisStateStore
+    from bot.stores.state import RedisStateStore
 
     if not RedisStateStore(REDIS_URL).ping():
         pytest.skip("no Redis server on 127.0.0.1:6379 (start it with redis-server)")

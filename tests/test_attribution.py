@@ -1,4 +1,4 @@
-from bot.attribution import attribute, cited_in
+from bot.indexing.attribution import attribute, cited_in
 from bot.types import Origin
 
 GUT = Origin(

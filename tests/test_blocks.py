@@ -77,10 +77,10 @@ def test_home_view_shows_counts():
 
 # ---- escaping: core text escaped exactly once -------------------------------------------------
 
-from bot import walkthrough as wt  # noqa: E402
-from bot.brief import BriefSection, HiringBrief  # noqa: E402
-from bot.role_dialog import NoticeView, QuestionView, ResultView  # noqa: E402
-from bot.roles import RoleRecommendation  # noqa: E402
+from bot.roles import walkthrough as wt  # noqa: E402
+from bot.roles.brief import BriefSection, HiringBrief  # noqa: E402
+from bot.roles.dialog import NoticeView, QuestionView, ResultView  # noqa: E402
+from bot.roles.recommender import RoleRecommendation  # noqa: E402
 from bot.slack.blocks import (  # noqa: E402
     build_brief_blocks,
     build_dialog_blocks,

@@ -1,8 +1,8 @@
 import re
 from pathlib import Path
 
-from bot.chunking import LIST_SIZE_FACTOR, chunk_document
-from bot.documents import load_document
+from bot.indexing.chunking import LIST_SIZE_FACTOR, chunk_document
+from bot.indexing.documents import load_document
 from bot.text import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.classify import QuestionClassifier, load_labels
+from bot.answering.classify import QuestionClassifier, load_labels
 from bot.errors import ConfigError
 from tests.conftest import CountingEmbedder
 
@@ -76,7 +76,7 @@ def test_cross_validation_reports_label_and_scope_accuracy(classifier):
 
 
 def test_a_second_process_loads_the_fitted_model_from_disk(embedder, tmp_path: Path):
-    import bot.classify as module
+    import bot.answering.classify as module
 
     saved = dict(module._MODELS)
     module._MODELS.clear()  # as in a fresh process: nothing fitted yet

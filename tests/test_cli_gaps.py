@@ -10,7 +10,7 @@ import time
 import pytest
 
 from bot import cli
-from bot.state import QuestionRecord, SQLiteStateStore
+from bot.stores.state import QuestionRecord, SQLiteStateStore
 
 VISA = "How do I renew a work visa in Germany?"
 COVERED = "What does a senior AI engineer earn?"

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import html_to_markdown, load_document
 from bot.errors import DocumentError
+from bot.indexing.documents import html_to_markdown, load_document
 
 MD = """---
 title: Pay guide

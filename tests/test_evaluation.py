@@ -2,11 +2,11 @@
 
 import pytest
 
-from bot import evaluation
+from bot.answering.qa import QuestionAnswerer
+from bot.answering.retrieval import HybridRetriever
 from bot.errors import ConfigError
-from bot.eval_report import write_report
-from bot.qa import QuestionAnswerer
-from bot.retrieval import HybridRetriever
+from bot.evaluation import harness as evaluation
+from bot.evaluation.report import write_report
 from bot.types import ROLE_IDS
 from tests.conftest import ROOT
 
@@ -134,7 +134,7 @@ def test_role_split_metrics_and_gates():
 
 
 def test_role_table_names_each_split(tmp_path):
-    from bot.eval_report import roles_table
+    from bot.evaluation.report import roles_table
 
     items = [evaluation.RoleItem("a", "s1", "ai_engineer")]
     split = evaluation.role_split_metrics(items, [(_scores("ai_engineer", 0.9), False)])

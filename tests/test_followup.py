@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from bot.followup import Reading, read, resolve, starts_new_topic
+from bot.answering.followup import Reading, read, resolve, starts_new_topic
 
 
 def _after(previous: str, kind: str = "", recommended: str | None = None) -> Reading:
@@ -246,9 +246,9 @@ def test_a_thread_joined_late_reads_the_earlier_messages(kb_services):
 @pytest.fixture
 def condensing(kb_services, tmp_path):
     """Conversations over the session index whose follow-ups the (fake) model condenses."""
+    from bot.answering.generation import QuestionCondenser, build_condense_chain, chat_model
     from bot.conversation import Conversations
-    from bot.generation import QuestionCondenser, build_condense_chain, chat_model
-    from bot.state import SQLiteStateStore
+    from bot.stores.state import SQLiteStateStore
     from tests.fake_openai import running_fake_openai
 
     with running_fake_openai() as fake:

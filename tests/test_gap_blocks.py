@@ -2,7 +2,7 @@
 
 import json
 
-from bot.gaps import ClosestDocument, GapGroup
+from bot.gaps.grouping import ClosestDocument, GapGroup
 from bot.slack.blocks import SECTION_LIMIT, build_gap_blocks, build_home_view
 
 

@@ -6,9 +6,9 @@ import time
 import pytest
 
 from benchmarks.gap_grouping import load_split, pair_scores
-from bot.gap_report import format_console, write_report
-from bot.gaps import GapFinder, cluster, is_gap, parse_since
-from bot.state import QuestionRecord
+from bot.gaps.grouping import GapFinder, cluster, is_gap, parse_since
+from bot.gaps.report import format_console, write_report
+from bot.stores.state import QuestionRecord
 from tests.conftest import ROOT
 
 

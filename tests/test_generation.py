@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.generation import AnswerGenerator, build_chain, chat_model
-from bot.grounding import check, guard, normalize_number, split_sentences, supporting_passage
-from bot.qa import QuestionAnswerer
+from bot.answering.generation import AnswerGenerator, build_chain, chat_model
+from bot.answering.grounding import (
+    check,
+    guard,
+    normalize_number,
+    split_sentences,
+    supporting_passage,
+)
+from bot.answering.qa import QuestionAnswerer
 from tests.fake_openai import Scripted, running_fake_openai, source_with
 
 PAY_Q = "What does a senior AI engineer earn?"

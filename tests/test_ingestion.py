@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bot.ingestion import ingest
+from bot.indexing.ingestion import ingest
 from bot.services import build_services
 from tests.conftest import make_settings
 

@@ -1,6 +1,6 @@
 """Every money figure in knowledge/ appears in the article its sentence is attributed to.
 
-A sentence is attributed the way answers cite it (bot.attribution over the chunks ingest
+A sentence is attributed the way answers cite it (bot.indexing.attribution over the chunks ingest
 makes): the article it names, else its paragraph's, else its section heading's, else the
 document's front-matter sources. Articles are the five seed texts, found by their content.
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.attribution import attribute
-from bot.chunking import chunk_document
-from bot.documents import load_document
+from bot.indexing.attribution import attribute
+from bot.indexing.chunking import chunk_document
+from bot.indexing.documents import load_document
 from bot.settings import Settings
 from bot.text import split_units
 from bot.types import Origin
@@ -148,7 +148,7 @@ class Attributed:
 
 
 def attributed_units() -> Iterator[Attributed]:
-    """Every unit of every knowledge chunk, attributed as the composer does (bot.answer): by its
+    """Every unit of every knowledge chunk, attributed as the composer does (bot.answering.compose): by its
     own names, else earlier sentences of its paragraph, else headings, else the front matter; a
     list item shown with its list is also attributed against its lead-in sentence alone."""
     settings = Settings()

@@ -1,6 +1,6 @@
 import pytest
 
-from bot import metrics
+from bot.evaluation import metrics
 
 
 def test_fact_matching_normalises_case_dashes_and_emphasis():

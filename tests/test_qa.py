@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.answer import is_question
+from bot.answering.compose import is_question
+from bot.answering.qa import split_compound, validate_question
 from bot.errors import BadQuestion
-from bot.qa import split_compound, validate_question
 
 
 def test_validation_refuses_empty_and_overlong_questions_with_a_reason():

@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from bot.conversation import Conversations
-from bot.question_log import QuestionLog, outcome_of
-from bot.state import QuestionRecord, RedisStateStore, SQLiteStateStore
+from bot.gaps.question_log import QuestionLog, outcome_of
+from bot.stores.state import QuestionRecord, RedisStateStore, SQLiteStateStore
 from bot.types import Answer, Citation
 from tests.conftest import REDIS_URL
 
@@ -121,7 +121,7 @@ def test_conversations_with_recording_off_log_nothing_but_still_answer(store, kb
 
 
 def test_logging_a_question_never_logs_its_text(store, caplog):
-    caplog.set_level(logging.DEBUG, logger="bot.question_log")
+    caplog.set_level(logging.DEBUG, logger="bot.gaps.question_log")
     log = QuestionLog(store, ttl_s=60)
     qid = log.record(answer("What is the salary of a secret-project engineer?"), user="U1")
     log.record_vote(qid, user="U1", vote="down")

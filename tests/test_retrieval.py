@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.retrieval import HybridRetriever, diversify
+from bot.answering.retrieval import HybridRetriever, diversify
 from bot.types import Chunk
 
 
@@ -66,7 +66,7 @@ def test_diversify_caps_per_source_then_fills():
 
 
 def test_langchain_retriever_returns_documents_with_metadata(kb_services):
-    from bot.langchain_retriever import HirebotRetriever
+    from bot.answering.langchain_retriever import HirebotRetriever
 
     retriever = HirebotRetriever(hybrid=kb_services.retriever, k=3)
     docs = retriever.invoke("contractor hourly rates for ML developers")

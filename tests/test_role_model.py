@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from bot import metrics
-from bot import role_model as rm
 from bot.errors import ConfigError
+from bot.evaluation import metrics
+from bot.roles import model as rm
 from bot.types import ROLE_IDS
 
 DIM = 8

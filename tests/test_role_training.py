@@ -7,10 +7,10 @@ import pytest
 import yaml
 
 from bot import cli
-from bot import role_model as rm
-from bot import role_training as rt
 from bot.errors import ConfigError
-from bot.evaluation import load_roles
+from bot.evaluation.harness import load_roles
+from bot.roles import model as rm
+from bot.roles import training as rt
 from bot.types import ROLE_IDS
 from tests.conftest import ROOT
 

@@ -6,9 +6,9 @@ import pytest
 
 from bot import cli
 from bot.errors import ConfigError
-from bot.evaluation import load_roles, role_split_metrics
-from bot.role_model import AMBIGUOUS_BELOW
-from bot.roles import RoleRecommender
+from bot.evaluation.harness import load_roles, role_split_metrics
+from bot.roles.model import AMBIGUOUS_BELOW
+from bot.roles.recommender import RoleRecommender
 from bot.types import ROLE_IDS
 from tests.conftest import KNOWLEDGE, ROOT
 
@@ -130,7 +130,7 @@ def test_clear_needs_are_not_flagged(kb_services):
 def test_model_trained_on_another_embedder_is_refused(kb_services, tmp_path):
     import json as _json
 
-    from bot.role_model import DEFAULT_ARTIFACT
+    from bot.roles.model import DEFAULT_ARTIFACT
 
     data = _json.loads(DEFAULT_ARTIFACT.read_text())
     data["meta"]["embedding_model"] = "some-other-model"

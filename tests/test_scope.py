@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from bot.classify import QuestionKind
-from bot.scope import (
+from bot.answering.classify import QuestionKind
+from bot.answering.scope import (
     ScopeConfig,
     assess,
     mentions_ai_work,

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
+from bot.answering.generation import AnswerGenerator, build_chain, chat_model
+from bot.answering.qa import QuestionAnswerer
 from bot.conversation import Conversations
-from bot.generation import AnswerGenerator, build_chain, chat_model
-from bot.qa import QuestionAnswerer
 from tests.conftest import SIGNING_SECRET, slack_services_for
 from tests.fake_openai import Scripted, running_fake_openai, source_with
 from tests.fake_slack import SignedPoster, dm, mention

@@ -51,7 +51,7 @@ def test_each_button_path_ends_in_its_role_with_a_brief(slack, role):
         card = slack.fake.wait_for("chat.update", n + 1)[-1]
         assert card.params["ts"] == "1700000100.000100"  # the card is updated in place
     text = json.dumps(card.params["blocks"], ensure_ascii=False)
-    from bot.roles import ROLE_NAMES
+    from bot.types import ROLE_NAMES
 
     assert f"Recommended: {ROLE_NAMES[role]}" in text
     for title in ("Job description outline", "Interview plan", "Red flags", "Pay ranges"):

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from bot.spelling import Lexicon, correct, edit_distance
+from bot.answering.spelling import Lexicon, correct, edit_distance
 
 KB = Counter({"salary": 40, "senior": 30, "engineer": 80, "learning": 25, "level": 12, "sales": 3})
 ENGLISH = frozenset({"lever", "toronto", "quietly", "salary", "level"})

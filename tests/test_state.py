@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from bot.state import Feedback, RedisStateStore, SQLiteStateStore
+from bot.stores.state import Feedback, RedisStateStore, SQLiteStateStore
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot import walkthrough as wt
-from bot.role_dialog import NoticeView, QuestionView, ResultView, describes_need, wants_walkthrough
+from bot.roles import walkthrough as wt
+from bot.roles.dialog import NoticeView, QuestionView, ResultView, describes_need, wants_walkthrough
 from bot.types import ROLE_IDS
 
 # option index per question that points at each role
@@ -87,8 +87,8 @@ def test_intent_detection():
 
 @pytest.fixture
 def dialog(kb_services, tmp_path):
-    from bot.role_dialog import RoleDialog
-    from bot.state import SQLiteStateStore
+    from bot.roles.dialog import RoleDialog
+    from bot.stores.state import SQLiteStateStore
 
     def make(ttl_s=3600):
         state = SQLiteStateStore(tmp_path / "state.sqlite3")

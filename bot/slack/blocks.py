@@ -9,11 +9,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.conversation import Reply
-from bot.gaps import GapGroup
+from bot.conversation import NoticeView, QuestionView, Reply
+from bot.services import GapGroup
 from bot.slack.mrkdwn import escape, fit, mrkdwn
 from bot.text import clip
-from bot.types import Answer, Citation
+from bot.types import ROLE_NAMES, Answer, Citation
 
 Block = dict[str, Any]
 # Block Kit limits (docs.slack.dev/reference/block-kit)
@@ -313,8 +313,6 @@ def build_question_blocks(view: Any) -> list[Block]:
 
 
 def _role_name(role: str) -> str:
-    from bot.roles import ROLE_NAMES
-
     return ROLE_NAMES.get(role, role)
 
 
@@ -388,8 +386,6 @@ def build_notice_blocks(view: Any) -> list[Block]:
 
 def build_dialog_blocks(view: Any) -> list[Block]:
     """Blocks for any walkthrough view."""
-    from bot.role_dialog import NoticeView, QuestionView
-
     if isinstance(view, QuestionView):
         return build_question_blocks(view)
     if isinstance(view, NoticeView):

@@ -21,7 +21,7 @@ from slack_bolt.request import BoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import StoreUnavailable
-from bot.state import StateStore
+from bot.services import StateStore
 
 logger = logging.getLogger(__name__)
 DONE_TTL_S = 24 * 3600  # Slack retries for minutes; remember finished events for a day

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from bot.errors import StoreUnavailable
-from bot.state import StateStore
+from bot.services import StateStore
 
 logger = logging.getLogger(__name__)
 

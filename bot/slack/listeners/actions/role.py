@@ -7,8 +7,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.conversation import dialog_reply
-from bot.role_dialog import DialogView
+from bot.conversation import DialogView, dialog_reply
 from bot.services import Services
 from bot.slack.blocks import (
     ROLE_BACK,

@@ -13,7 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.answer import (
+from bot.answering.classify import ROLE_CHOICE, QuestionClassifier, QuestionKind
+from bot.answering.compose import (
     ComposerConfig,
     Lead,
     best_unit_similarity,
@@ -22,11 +23,9 @@ from bot.answer import (
     merge_answers,
     prepend_lead,
 )
-from bot.classify import ROLE_CHOICE, QuestionClassifier, QuestionKind
-from bot.errors import BadQuestion, IndexMissing
-from bot.generation import AnswerGenerator, GenerationFailed
-from bot.retrieval import HybridRetriever, LexicalIndex
-from bot.scope import (
+from bot.answering.generation import AnswerGenerator, GenerationFailed
+from bot.answering.retrieval import HybridRetriever, LexicalIndex
+from bot.answering.scope import (
     NAME_KINDS,
     WORD_KINDS,
     ScopeConfig,
@@ -37,8 +36,9 @@ from bot.scope import (
     uncovered,
     unknown_terms,
 )
-from bot.spelling import Lexicon, correct
-from bot.store import UnitRecord, VectorStore
+from bot.answering.spelling import Lexicon, correct
+from bot.errors import BadQuestion, IndexMissing
+from bot.stores.vectors import UnitRecord, VectorStore
 from bot.text import expand_shorthand, roles_implied, tokenize
 from bot.types import Answer
 

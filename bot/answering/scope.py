@@ -1,7 +1,8 @@
 """Is a question in hirebot's topic, and which of its terms do the sources not cover?
 
-1. Topic: the question classifier (bot/classify.py) gives the probability that a message is
-   about hiring AI/ML talent. Only an off-topic message is declined, whatever words it uses.
+1. Topic: the question classifier (bot/answering/classify.py) gives the probability that a
+   message is about hiring AI/ML talent. Only an off-topic message is declined, whatever words
+   it uses.
 2. Relevance floor: an on-topic message is still declined when even the best retrieved
    passage is far from it (nothing in the knowledge base is about it at all).
 3. Uncovered terms: words the knowledge base never uses (a tool, a city, a company) never
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.classify import QuestionKind
+from bot.answering.classify import QuestionKind
 from bot.text import STOPWORDS, tokenize
 from bot.types import Hit
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answer import Lead
-from bot.roles import ROLE_NAMES, ROLE_SUMMARIES, RoleRecommender
+from bot.answering.compose import Lead
+from bot.roles.recommender import ROLE_NAMES, ROLE_SUMMARIES, RoleRecommender
 
 
 class RoleLead:

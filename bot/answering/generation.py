@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.attribution import attribute
-from bot.grounding import guard, split_sentences, supporting_passage
+from bot.answering.grounding import guard, split_sentences, supporting_passage
+from bot.indexing.attribution import attribute
 from bot.types import Answer, Citation, Hit
 
 logger = logging.getLogger(__name__)

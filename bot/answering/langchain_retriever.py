@@ -9,7 +9,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from bot.retrieval import HybridRetriever
+from bot.answering.retrieval import HybridRetriever
 from bot.types import Hit
 
 

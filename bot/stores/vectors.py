@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from bot.embeddings import Embedder
 from bot.errors import ConfigError, StoreUnavailable
+from bot.stores.embeddings import Embedder
 from bot.types import Chunk
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class ChromaEmbeddingFunction:
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
-        from bot.embeddings import load_embedder
+        from bot.stores.embeddings import load_embedder
 
         return ChromaEmbeddingFunction(load_embedder())
 

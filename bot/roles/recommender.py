@@ -1,6 +1,6 @@
 """Free-text role recommendation: which of the four roles a described hiring need calls for.
 
-The role and its probabilities come from the learned classifier in `bot/role_model.py` (trained
+The role and its probabilities come from the learned classifier in `bot/roles/model.py` (trained
 on labelled situations by `hirebot train-roles`, calibrated, loaded from its JSON artifact). A
 top probability under `AMBIGUOUS_BELOW` is a close call with a runner-up. The rationale explains
 the pick with the knowledge base: the sentence about the role closest to the situation (quoted
@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from bot.attribution import attribute
-from bot.embeddings import Embedder
 from bot.errors import ConfigError
-from bot.role_model import DEFAULT_ARTIFACT, RoleModel, close_call
-from bot.store import UnitRecord, VectorStore
+from bot.indexing.attribution import attribute
+from bot.roles.model import DEFAULT_ARTIFACT, RoleModel, close_call
+from bot.stores.embeddings import Embedder
+from bot.stores.vectors import UnitRecord, VectorStore
 from bot.text import STOPWORDS, clip, roles_mentioned
 from bot.types import ROLE_IDS, ROLE_NAMES, Chunk, Citation, Origin
 

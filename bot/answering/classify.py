@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from bot.embeddings import Embedder
 from bot.errors import ConfigError
+from bot.stores.embeddings import Embedder
 
 logger = logging.getLogger(__name__)
 # embeddings of the training examples and fitted models, per content hash, shared by every
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 _VECTORS: dict[str, np.ndarray] = {}
 _MODELS: dict[str, _Model] = {}
 _CACHE_LOCK = threading.Lock()
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # every batch of labelled examples: question_types.yaml, question_types_more.yaml, ...
 LABEL_FILES = "question_types*.yaml"
 ROLE_CHOICE = "role_choice"

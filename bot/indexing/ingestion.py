@@ -11,11 +11,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.chunking import chunk_document
-from bot.documents import SUPPORTED_SUFFIXES, Document, display_path, file_hash, load_document
-from bot.embeddings import Embedder
 from bot.errors import DocumentError
-from bot.store import UnitRecord, VectorStore
+from bot.indexing.chunking import chunk_document
+from bot.indexing.documents import (
+    SUPPORTED_SUFFIXES,
+    Document,
+    display_path,
+    file_hash,
+    load_document,
+)
+from bot.stores.embeddings import Embedder
+from bot.stores.vectors import UnitRecord, VectorStore
 from bot.text import Unit, split_units
 from bot.types import Chunk
 

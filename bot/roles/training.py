@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from bot import role_model as rm
-from bot.embeddings import Embedder
 from bot.errors import ConfigError
-from bot.eval_report import reliability_markdown
-from bot.evaluation import RoleItem, load_roles, role_split_metrics
+from bot.evaluation.harness import RoleItem, load_roles, role_split_metrics
+from bot.evaluation.report import reliability_markdown
+from bot.roles import model as rm
+from bot.stores.embeddings import Embedder
 
 # The training set: situations written from the articles' decision criteria for the model, plus
 # the labelled set the hand-tuned recommender was built on. The dev and test sets are never fitted.

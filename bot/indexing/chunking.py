@@ -7,7 +7,7 @@ import re
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
-from bot.documents import Document
+from bot.indexing.documents import Document
 from bot.text import split_sentences
 from bot.types import Chunk
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.attribution import attribute
-from bot.store import UnitRecord
+from bot.indexing.attribution import attribute
+from bot.stores.vectors import UnitRecord
 from bot.text import clip, roles_implied, roles_mentioned, seniority_levels, tokenize
 from bot.types import Answer, Chunk, Citation, Hit, Origin
 

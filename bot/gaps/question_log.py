@@ -9,7 +9,7 @@ import uuid
 from typing import Literal
 
 from bot.errors import StoreUnavailable
-from bot.state import QuestionRecord, StateStore
+from bot.stores.state import QuestionRecord, StateStore
 from bot.types import Answer
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation import MODE_LABELS, ROLE_SPLITS, EvalResult, GateFailure, QuestionResult
+from bot.evaluation.harness import MODE_LABELS, ROLE_SPLITS, EvalResult, GateFailure, QuestionResult
 from bot.types import ROLE_IDS
 
 TABLE_METRICS = (

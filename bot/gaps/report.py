@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.gaps import GapGroup, GapReport
+from bot.gaps.grouping import GapGroup, GapReport
 from bot.text import clip
 
 CHART_GROUPS = 10

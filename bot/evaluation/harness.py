@@ -12,11 +12,11 @@ from typing import Any, Literal
 import numpy as np
 import yaml
 
-from bot import metrics
+from bot.answering.qa import QuestionAnswerer
+from bot.answering.retrieval import HybridRetriever, Mode
 from bot.conversation import Conversations
 from bot.errors import ConfigError
-from bot.qa import QuestionAnswerer
-from bot.retrieval import HybridRetriever, Mode
+from bot.evaluation import metrics
 from bot.types import ROLE_IDS, Answer
 
 # Retriever baselines (extractive answers); "generated" = hybrid retrieval + the configured LLM.

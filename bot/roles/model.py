@@ -31,7 +31,7 @@ ARTIFACT_FORMAT = 1
 AMBIGUOUS_BELOW = 2 / 3
 # A word is named as evidence when it adds at least this much to the role's logit margin.
 MIN_WORD_LIFT = 0.05
-DEFAULT_ARTIFACT = Path(__file__).with_name("data") / "role_model.json"
+DEFAULT_ARTIFACT = Path(__file__).parents[1] / "data" / "role_model.json"
 _WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 
 

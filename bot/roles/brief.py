@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from bot.answer import merge_answers
-from bot.qa import QuestionAnswerer
-from bot.roles import ROLE_NAMES
+from bot.answering.compose import merge_answers
+from bot.answering.qa import QuestionAnswerer
+from bot.roles.recommender import ROLE_NAMES
 from bot.types import Answer
 
 # (key, title, questions asked of the knowledge base with the points each may use); {name} is

@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from bot.embeddings import Embedder
+from bot.answering.retrieval import HybridRetriever
 from bot.errors import StoreUnavailable
-from bot.question_log import OUTCOMES
-from bot.retrieval import HybridRetriever
-from bot.state import QuestionRecord
+from bot.gaps.question_log import OUTCOMES
+from bot.stores.embeddings import Embedder
+from bot.stores.state import QuestionRecord
 
 # complete-linkage cosine distance at which groups stop merging, and how much of the knowledge
 # base's mean direction is removed first; chosen on the dev split of evals/gaps.yaml

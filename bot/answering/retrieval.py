@@ -13,8 +13,8 @@ from typing import Literal
 
 import numpy as np
 
-from bot.embeddings import Embedder
-from bot.store import VectorStore
+from bot.stores.embeddings import Embedder
+from bot.stores.vectors import VectorStore
 from bot.text import tokenize
 from bot.types import Chunk, Hit
 

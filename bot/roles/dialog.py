@@ -7,10 +7,10 @@ import logging
 import re
 from dataclasses import dataclass
 
-from bot import walkthrough as wt
-from bot.brief import BriefBuilder, HiringBrief
-from bot.roles import RoleRecommendation, RoleRecommender
-from bot.state import StateStore
+from bot.roles import walkthrough as wt
+from bot.roles.brief import BriefBuilder, HiringBrief
+from bot.roles.recommender import RoleRecommendation, RoleRecommender
+from bot.stores.state import StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +207,6 @@ def _typed_option(question: wt.Question, lowered: str) -> wt.Option | None:
 
 
 def _role_name(role: str) -> str:
-    from bot.roles import ROLE_NAMES
+    from bot.roles.recommender import ROLE_NAMES
 
     return ROLE_NAMES[role]

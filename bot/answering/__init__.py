@@ -1,0 +1,1 @@
+"""Answering: read a question, retrieve from the knowledge base, compose a cited answer."""

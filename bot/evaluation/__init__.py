@@ -1,0 +1,1 @@
+"""Evaluation: run the fixed eval sets, compute their metrics, report and gate them."""

@@ -1,0 +1,1 @@
+"""Indexing: read knowledge documents, chunk them, attribute their sentences to sources."""

@@ -1,0 +1,1 @@
+"""Stores: the embedding model, the Chroma vector store, the conversation state store."""
