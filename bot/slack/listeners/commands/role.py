@@ -19,7 +19,9 @@ def handler(services: Services) -> Any:
         ack: Any, command: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        user, text = command["user_id"], (command.get("text") or "").strip()
+        user, text = command.get("user_id"), (command.get("text") or "").strip()
+        if not user:
+            return  # not sent by a person: there is no one to DM
         channel = client.conversations_open(users=user)["channel"]["id"]
         if len(text.split()) >= 5:
             rec = services.roles.recommend(text)
