@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from bot.answering.followup import Reading, read, resolve, starts_new_topic
+from bot.answering.qa import split_compound
 
 
 def _after(previous: str, kind: str = "", recommended: str | None = None) -> Reading:
@@ -82,8 +83,24 @@ def test_a_question_of_the_same_kind_without_a_role_keeps_the_role():
         kind="interviewing",
     )
     assert (
-        done.rewritten and done.question == "what do i ask in the mlops round (for an ML engineer)"
+        done.rewritten and done.question == "what do i ask in the mlops round (for an ML engineer)?"
     )
+
+
+def test_the_kept_role_stays_inside_the_question_so_it_is_not_split_off():
+    done = resolve(
+        "should the take-home be timed?",
+        _after("how do I interview an ML engineer?", "interviewing"),
+        kind="interviewing",
+    )
+    assert done.question == "should the take-home be timed (for an ML engineer)?"
+    assert split_compound(done.question) == [done.question]
+
+
+def test_an_industry_named_by_its_own_word_is_called_an_industry():
+    done = resolve("n in telecom?", _after("what does an AI engineer typically build?", "skills"))
+    assert done.question == "what does an AI engineer typically build, in the telecom industry?"
+    assert done.reading.industry == "telecom"
 
 
 @pytest.mark.parametrize(

@@ -291,9 +291,19 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
     )
     if not stated.roles and subject and kind in ROLE_SPECIFIC_KINDS and continues:
         context = _role_phrase(subject, previous.seniority)
-        question = f"{text.rstrip()} (for {context})"
+        question = _with_context(text, f"for {context}")
         return Resolution(question, read(question, kind=kind), True, "keeps the previous role")
     return fresh
+
+
+def _with_context(text: str, context: str) -> str:
+    """`text` with `context` put before its closing punctuation, so that the question stays one
+    sentence ('should the take-home be timed (for an ML engineer)?')."""
+    body = text.rstrip()
+    end = re.search(r"[?!.]+$", body)
+    closing = end.group(0) if end else ""
+    body = body[: end.start()] if end else body
+    return f"{body.rstrip()} ({context}){closing or '?'}"
 
 
 def _states_a_slot(reading: Reading) -> bool:
@@ -356,7 +366,7 @@ def _restate(previous: Reading, stated: Reading, text: str) -> str:
         extras.append(
             f"for a {words} ({stated.industry})"
             if words != stated.industry
-            else f"in {stated.industry}"
+            else f"in the {stated.industry} industry"
         )
     if stated.employment and stated.employment != previous.employment:
         if previous.employment:
