@@ -335,7 +335,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     realistic = evaluation.load_qa(realistic_path, topics=None) if realistic_path.exists() else []
     threads = [  # conversations.yaml (dev and test halves) and more dev threads, if present
         item
-        for name in ("conversations.yaml", "conversations_dev.yaml")
+        for name in ("conversations.yaml", "conversations_dev.yaml", "conversations_dev2.yaml")
         if (args.evals_dir / name).exists()
         for item in evaluation.load_conversations(args.evals_dir / name)
     ]

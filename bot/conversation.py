@@ -7,7 +7,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.answering import followup
@@ -136,7 +136,9 @@ class Conversations:
             recommended = answer.recommended_role or (
                 previous.recommended if previous and resolution.rewritten else None
             )
-            reading = replace(resolution.reading, kind=answer.kind, recommended=recommended)
+            reading = followup.remember(
+                previous, resolution, kind=answer.kind, recommended=recommended
+            )
             self._remember(conversation, reading)
         return answer
 

@@ -4,7 +4,14 @@ import uuid
 
 import pytest
 
-from bot.answering.followup import Reading, read, resolve, starts_new_topic
+from bot.answering.followup import (
+    Reading,
+    asking_part,
+    read,
+    remember,
+    resolve,
+    starts_new_topic,
+)
 from bot.answering.qa import split_compound
 
 
@@ -136,7 +143,7 @@ def test_a_complete_question_of_its_own_starts_fresh():
 
 def test_a_message_with_nothing_of_its_own_asks_the_previous_question():
     done = resolve("what do you think?", _after("senior ML engineer comp in Austin?", "pay"))
-    assert done.rewritten and done.question == "senior ML engineer comp in Austin?"
+    assert done.rewritten and done.question == "senior ML engineer compensation in Austin?"
 
 
 def test_more_ways_to_point_back_at_the_role():
@@ -178,6 +185,99 @@ def test_words_that_belong_to_the_message_itself_are_not_the_role():
         kind="contracting",
     )
     assert "trial" in trial.question and "ML engineer" in trial.question
+
+
+def test_a_statement_of_context_with_an_aside_narrows_the_question():
+    previous = _after("what would an AI engineer build for a 2k-person insurer?", "industries")
+    done = resolve("we're actually a telco fyi", previous, kind="industries")
+    assert done.rewritten and done.reading.industry == "telecom"
+    assert done.question.startswith("what would an AI engineer build")
+
+
+def test_asking_whether_the_answer_holds_elsewhere_narrows_whatever_its_label():
+    previous = _after("what's a fair salary for a mid-level ML engineer in Boston?", "pay")
+    done = resolve("would that still apply in Denver? we may hire there", previous, kind="concepts")
+    assert done.rewritten and done.reading.location == "Denver"
+    assert done.question == "what's a fair salary for a mid-level ML engineer in Denver?"
+
+
+def test_a_contract_question_narrows_a_pay_question():
+    previous = _after("how much is a senior ML scientist paid?", "pay")
+    done = resolve("contract instead? per hour?", previous, kind="contracting")
+    assert done.rewritten and done.reading.employment == "contract"
+    assert "ML scientist" in done.question and "as a contractor" in done.question
+
+
+def test_a_kind_of_person_is_the_role_and_a_demonstrative_points_at_its_noun():
+    previous = _after("we want an AI engineer for our Intercom bot, what skills?", "skills")
+    kind_of = resolve("where would I even find that type of hire?", previous, kind="sourcing")
+    assert kind_of.question == "where would I even find an AI engineer?"
+    agencies = resolve("are those agencies worth the fee?", previous, kind="contracting")
+    assert "AI engineer agencies" not in agencies.question
+    people = resolve("where do those people hang out online?", previous, kind="sourcing")
+    assert "an AI engineer" in people.question
+
+
+def test_a_described_role_picks_one_of_the_compared_roles():
+    both = _after("data scientist or ML engineer for our churn work?", "role_difference")
+    done = resolve("is the engineer one harder to find?", both, kind="market")
+    assert done.question == "is an ML engineer harder to find?"
+    assert done.reading.roles == ("ml_engineer",)
+    unclear = _after("AI engineer vs ML engineer?", "role_difference")
+    ambiguous = resolve("is the engineer one pricier?", unclear, kind="pay")  # both engineers
+    assert ambiguous.reading.roles == ("ai_engineer", "ml_engineer")
+
+
+def test_after_a_recommendation_a_role_question_is_about_the_pick():
+    pick = _after(
+        "we need to forecast demand for our shops — DS, MLE or AI eng?",
+        "role_choice",
+        "data_scientist",
+    )
+    assert pick.roles and pick.subject_roles == ("data_scientist",)
+    jd = resolve("what goes in the job post", pick, kind="job_description")
+    assert jd.question == "what goes in the job post (for a data scientist)?"
+    cost = resolve("what would that person cost us", pick, kind="pay")
+    assert cost.question == "what would a data scientist cost us"
+
+
+def test_the_subject_carries_over_a_turn_that_names_no_role():
+    first = _after("how do I interview an ML scientist?", "interviewing")
+    market = resolve("is the market tight right now?", first, kind="market")
+    kept = remember(first, market, kind="market", recommended=None)
+    assert kept.roles == ("ml_scientist",) and kept.question == "is the market tight right now?"
+    change = resolve("unrelated: what is MLOps?", first, kind="concepts")
+    assert remember(first, change, kind="concepts", recommended=None).roles == ()
+    assert remember(None, market, kind="market", recommended=None).roles == ()
+
+
+def test_a_restatement_keeps_what_was_asked_and_leaves_asides_out():
+    assert (
+        asking_part("what does a DS do all day? asking for my boss, he keeps mixing it up")
+        == "what does a data scientist do all day?"
+    )
+    assert asking_part("We're a bank in Leeds. What does an MLE cost?") == (
+        "We're a bank in Leeds. What does an ML engineer cost?"
+    )
+    assert asking_part("Our churn model rots in prod. Who owns retraining? lol nobody") == (
+        "Our churn model rots in production. Who owns retraining?"
+    )
+    switched = resolve(
+        "and an ML scientist?",
+        _after("what does a DS do all day? asking for my boss, he keeps mixing it up", "skills"),
+    )
+    assert switched.question == "what does an ML scientist do all day?"
+
+
+def test_each_question_of_a_message_gets_the_kept_role():
+    previous = _after("we should hire an ML engineer, right?", "role_choice", "ml_engineer")
+    done = resolve(
+        "what level should we post at? and how long will it take?", previous, kind="job_description"
+    )
+    assert done.question == (
+        "what level should we post at (for an ML engineer)? "
+        "and how long will it take (for an ML engineer)?"
+    )
 
 
 def test_no_previous_question_means_no_rewrite():

@@ -22,6 +22,8 @@ LEVEL_NAMES = {"entry": "junior", "mid": "mid-level"}
 ROLE_SPECIFIC_KINDS = frozenset(
     {"pay", "skills", "interviewing", "red_flags", "job_description", "contracting"}
 )
+# Kinds that ask the same thing of different terms (what a contractor charges is pay).
+RELATED_KINDS = frozenset({"pay", "contracting"})
 _NEW_TOPIC = re.compile(
     r"^\W*(?:ok(?:ay)?[,.!]?\s+|so[,]?\s+|also[,]?\s+)?(?:unrelated|different (?:question|topic|q)|"
     r"separate (?:question|topic|thing)|new (?:question|topic)|switching gears|change of topic|"
@@ -32,12 +34,20 @@ _NEW_TOPIC = re.compile(
 )
 _CONNECTOR = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|so|and|also|then|right|cool|great|thanks|got it|makes sense)"
-    r"[\s,.!]+)*(?:and|what about|how about|how bout|wat abt|what abt|same (?:for|with)|"
+    r"[\s,.!]+)*(?:and|what about|how about|how bout|wat abt|what abt|same (?:for|with|in)|"
     r"what if|and if|or|plus|n)\b",
     re.IGNORECASE,
 )
+# "does that hold for Toronto?", "is it different for a bank?": the last answer, elsewhere.
+_APPLIES_ELSEWHERE = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|also|but|hmm)[\s,.!]+)*(?:does|do|would|will|is|are) "
+    r"(?:that|this|it|the same|those|these|any of (?:that|this)) (?:still |also )?"
+    r"(?:hold|apply|change|differ|work|carry over|translate|stand|look different|"
+    r"the same|different)\b",
+    re.IGNORECASE,
+)
 # "... then?", "... too?", "... instead?": the message continues the one before.
-_CONTINUATION = re.compile(r"\b(?:then|too|as well|instead|though)\W*$", re.IGNORECASE)
+_CONTINUATION = re.compile(r"\b(?:then|too|as well|instead|though)(?:\W*$|\s*[?!.])", re.IGNORECASE)
 # A message that opens like a question of its own ("how much do contractors charge?").
 _QUESTION_WORD = re.compile(
     r"^\W*(?:what|what's|whats|how|which|who|when|where|why|should|do|does|is|are|can|could|"
@@ -49,13 +59,26 @@ _VERBS_BEFORE_PRONOUN = (
     r"trial|test|assess|onboard|keep|retain|recruit"
 )
 _ANAPHORA = re.compile(
-    r"\b(?:they|them|those|these|he|she|him|"
+    rf"\b(?:(?:(?:{_VERBS_BEFORE_PRONOUN}) )?(?:that|this|such a|the same) (?:kind|type|sort) of "
+    r"(?:person|people|hire|role|candidate|profile|talent)|"
+    r"they|them|those|these|he|she|him|"
     rf"(?:{_VERBS_BEFORE_PRONOUN}) (?:that|one)|"
     r"(?:that|this|such a|the same) (?:role|hire|person|position|candidate|one)|"
     r"the (?:role|hire|candidate)|"
-    r"(?:what|how much) (?:would|does|do|will|should|can|could) (?:one|that)|"
+    r"(?:what|how much) (?:would|does|do|will|should|can|could) "
+    r"(?:one|that(?! (?:role|hire|person|position|candidate|one|kind|type|sort)\b))|"
     r"(?:a|an|the) (?:\w+ )?one)\b",
     re.IGNORECASE,
+)
+# "those"/"these" before a noun point at that noun ("those marketplaces"), unless it is a person.
+_DEMONSTRATIVE = re.compile(r"^(?:those|these)\s+([a-z][a-z-]+)", re.IGNORECASE)
+PEOPLE_NOUNS = frozenset(
+    "people folks candidates hires roles positions guys ones engineers scientists developers "
+    "devs profiles applicants specialists experts persons".split()
+)
+# "the scientist one", "one of the engineer ones": a role picked out by a word of its name.
+_DESCRIBED = re.compile(
+    r"\b(?:(?:one|any|either|each|some) of )?(?:the|that|this) ([a-z]+) ones?\b", re.IGNORECASE
 )
 # "their"/"his"/"her" stand for the role only when no other noun in the message could be meant.
 _POSSESSIVE = re.compile(r"\b(?:their|theirs|his|her)\b", re.IGNORECASE)
@@ -128,8 +151,17 @@ _GENERIC = frozenset(
     "ok okay so and also then what how about bout wat abt if or any anything else different "
     "diff change changes same instead just think thoughts you your yours hmm well "
     "please thanks cool right sure hey hi would will does do is are was were be we us our "
-    "matter matters specifically fwiw exactly hire hiring one ones for that this case".split()
+    "matter matters specifically fwiw exactly hire hiring one ones for that this case "
+    "hold holds apply applies differ carry translate stand still too lol tbh imo "
+    "side part angle version equivalent actually really basically honestly kinda sorta".split()
 )
+# Asides that ask nothing ("we're a bank btw"), and contraction endings ("we're").
+_ASIDE = re.compile(
+    r"\b(?:by the way|btw|fyi|for your information|just curious|for what it'?s worth|if that matters|"
+    r"if it matters|if that helps)\b",
+    re.IGNORECASE,
+)
+_CONTRACTION = re.compile(r"['’](?:re|s|ve|ll|d|m|t)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +207,11 @@ class Reading:
 
     @property
     def subject_roles(self) -> tuple[str, ...]:
-        """The roles a follow-up's 'they' points at: those asked about, else the one recommended."""
-        if self.roles:
-            return self.roles
-        return (self.recommended,) if self.recommended else ()
+        """The roles a follow-up's 'they' points at: the one recommended when the question asked
+        for a pick (or named no role), else those asked about."""
+        if self.recommended and (self.kind == "role_choice" or not self.roles):
+            return (self.recommended,)
+        return self.roles
 
 
 def read(question: str, *, kind: str = "", recommended: str | None = None) -> Reading:
@@ -218,6 +251,9 @@ def _industry_words(text: str) -> str | None:
     return None
 
 
+NEW_TOPIC = "says it is a new topic"
+
+
 @dataclass(frozen=True, slots=True)
 class Resolution:
     """What to answer: the message itself, or the self-contained question it stands for."""
@@ -235,7 +271,8 @@ def starts_new_topic(text: str) -> bool:
 
 def own_words(text: str) -> list[str]:
     """Content words a message asks with, beyond roles, qualifiers and follow-up filler."""
-    stripped = _ROLE_PHRASE.sub(" ", expand_shorthand(text))
+    stripped = _ROLE_PHRASE.sub(" ", _ASIDE.sub(" ", expand_shorthand(text)))
+    stripped = _CONTRACTION.sub("", stripped)
     stripped = _LOCATION.sub(" ", stripped)
     stripped = _SIZE.sub(" ", stripped)
     for pattern in _EMPLOYMENT.values():
@@ -262,14 +299,16 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
         return fresh
     if starts_new_topic(text):
         rest = _NEW_TOPIC.sub("", text, count=1).strip() or text
-        return Resolution(rest, read(rest, kind=kind), False, "says it is a new topic")
+        return Resolution(rest, read(rest, kind=kind), False, NEW_TOPIC)
     stated = read(text, kind=kind)
     asks = own_words(text)
-    narrows = (
-        _CONNECTOR.match(text) is not None
-        and _states_a_slot(stated)
-        and len(asks) <= 4
-        and kind in ("", previous.kind)  # a different kind of question asks something else
+    narrows = _states_a_slot(stated) and (
+        _APPLIES_ELSEWHERE.match(text) is not None
+        or (
+            (_CONNECTOR.match(text) is not None or _CONTINUATION.search(text) is not None)
+            and len(asks) <= 4
+            and same_kind(kind, previous.kind)  # a different kind of question asks something else
+        )
     )
     if not asks or narrows:  # slots and filler: the previous question, with what this states
         question = _restate(previous, stated, text)
@@ -280,6 +319,10 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
         options = " or ".join(_role_phrase((r,), None) for r in previous.roles)
         question = _WHICH_ONE.sub(f"which of {options}", text, count=1)
         return Resolution(question, read(question, kind=kind), True, "chooses between the roles")
+    described = _described_role(text, previous.roles) if not stated.roles else None
+    if described is not None:
+        question = _DESCRIBED.sub(_role_phrase((described,), previous.seniority), text, count=1)
+        return Resolution(question, read(question, kind=kind), True, "names one of the roles")
     if _refers_to_the_role(text) and not stated.roles and subject:
         question = _replace_anaphora(text, subject, previous.seniority)
         return Resolution(question, read(question, kind=kind), True, "refers to the previous role")
@@ -288,6 +331,7 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
         or _CONTINUATION.search(text) is not None
         or (not _QUESTION_WORD.match(text) and len(text.split()) <= 4)
         or (bool(kind) and kind == previous.kind)  # a narrower question on the same subject
+        or (previous.kind == "role_choice" and previous.recommended is not None)  # about the pick
     )
     if not stated.roles and subject and kind in ROLE_SPECIFIC_KINDS and continues:
         context = _role_phrase(subject, previous.seniority)
@@ -297,13 +341,31 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
 
 
 def _with_context(text: str, context: str) -> str:
-    """`text` with `context` put before its closing punctuation, so that the question stays one
-    sentence ('should the take-home be timed (for an ML engineer)?')."""
+    """`text` with `context` put before the closing punctuation of each of its questions, so
+    that each stays one sentence ('should the take-home be timed (for an ML engineer)?')."""
     body = text.rstrip()
-    end = re.search(r"[?!.]+$", body)
-    closing = end.group(0) if end else ""
-    body = body[: end.start()] if end else body
-    return f"{body.rstrip()} ({context}){closing or '?'}"
+    if not re.search(r"[?!.]$", body):
+        body += "?"
+    sentences = re.split(r"(?<=[?!.])\s+", body)
+    # a fragment ('hourly?') stays part of the question before it and takes no context itself
+    asking = [s.endswith("?") and len(s.split()) >= 3 for s in sentences]
+    if not any(asking):  # only fragments ('freelance instead? hourly?'): one question
+        sentences = [", ".join(s.rstrip("?!. ") for s in sentences) + "?"]
+        asking = [True]
+    out = []
+    for sentence, asks in zip(sentences, asking, strict=True):
+        if asks:
+            end = re.search(r"[?!.]+$", sentence)
+            cut = end.start() if end else len(sentence)
+            sentence = f"{sentence[:cut].rstrip()} ({context}){sentence[cut:]}"
+        out.append(sentence)
+    return " ".join(out)
+
+
+def same_kind(kind: str, previous: str) -> bool:
+    """Would a question of `kind` ask the same thing as one of `previous` kind? (A contract
+    question after a pay one asks for rates; an unlabelled message is read as the same.)"""
+    return not kind or kind == previous or {kind, previous} <= RELATED_KINDS
 
 
 def _states_a_slot(reading: Reading) -> bool:
@@ -317,11 +379,46 @@ def _states_a_slot(reading: Reading) -> bool:
     )
 
 
+def remember(
+    previous: Reading | None, resolution: Resolution, *, kind: str, recommended: str | None
+) -> Reading:
+    """The reading to keep after answering `resolution`: a turn that names no role and says
+    no new topic keeps the conversation's subject (and the pick recommended before)."""
+    reading = replace(resolution.reading, kind=kind, recommended=recommended)
+    if previous is None or reading.roles or recommended or resolution.why == NEW_TOPIC:
+        return reading
+    return replace(reading, roles=previous.roles, recommended=previous.recommended)
+
+
+def _described_role(text: str, roles: tuple[str, ...]) -> str | None:
+    """The one role of `roles` that 'the scientist one' / 'one of the AI ones' picks out."""
+    match = _DESCRIBED.search(expand_shorthand(text))
+    if match is None or len(roles) < 2:
+        return None
+    word = match.group(1).lower()
+    picked = [r for r in roles if word in ROLE_NAMES[r].lower().split()]
+    return picked[0] if len(picked) == 1 else None
+
+
+def _pronouns(text: str) -> list[re.Match[str]]:
+    """The pronouns and role references in `text`; 'those'/'these' before a noun that is not a
+    person ('those marketplaces') point at that noun instead."""
+    out = []
+    for match in _ANAPHORA.finditer(text):
+        demonstrative = _DEMONSTRATIVE.match(match.group(0) + text[match.end() :])
+        if demonstrative and match.group(0).lower() in ("those", "these"):
+            noun = demonstrative.group(1).lower()
+            if noun not in STOPWORDS and noun not in _GENERIC and noun not in PEOPLE_NOUNS:
+                continue
+        out.append(match)
+    return out
+
+
 def _refers_to_the_role(text: str) -> bool:
     """A pronoun or 'that role' for the person hired; a possessive only when the message names
     no other plural noun before it ('for their AI work' after 'enterprises' is theirs)."""
     expanded = expand_shorthand(text)
-    if _ANAPHORA.search(expanded):
+    if _pronouns(expanded):
         return True
     possessive = _POSSESSIVE.search(expanded)
     if not possessive:
@@ -342,7 +439,7 @@ def _merge(previous: Reading, stated: Reading, question: str) -> Reading:
 
 def _restate(previous: Reading, stated: Reading, text: str) -> str:
     """The previous question with the follow-up's roles, level and qualifiers put in."""
-    question = previous.question.rstrip(" ?.!")
+    question = asking_part(previous.question).rstrip(" ?.!")
     if stated.roles and previous.roles:
         level = stated.seniority or previous.seniority
         question = _replace_roles(question, _role_phrase(stated.roles, level))
@@ -380,6 +477,22 @@ def _restate(previous: Reading, stated: Reading, text: str) -> str:
     return question + "?"
 
 
+def asking_part(message: str) -> str:
+    """A message with shorthand spelled out and the asides after its question left out ('need to
+    sort laptops before monday'): what leads up to the question, and every sentence that asks
+    or states what is asked about (a question word, a role, a place, an industry...)."""
+    text = expand_shorthand(message).strip()
+    sentences = [s for s in re.split(r"(?<=[?!.])\s+", text) if s.strip()]
+    asks = [
+        bool(_QUESTION_WORD.match(s) or _ROLE_PHRASE.search(s) or _states_a_slot(read(s)))
+        for s in sentences
+    ]
+    if not any(asks):
+        return text
+    first = asks.index(True)  # what leads up to the question sets it up, and stays
+    return " ".join(sentences[:first] + [s for s, a in zip(sentences, asks, strict=True) if a])
+
+
 def _replace_roles(question: str, phrase: str) -> str:
     """Put `phrase` where the first role was named and drop any other role names."""
     matches = list(_ROLE_PHRASE.finditer(question))
@@ -409,8 +522,10 @@ def _replace_anaphora(text: str, roles: tuple[str, ...], seniority: str | None) 
         return phrase
 
     expanded = expand_shorthand(text)
-    if _ANAPHORA.search(expanded):
-        return _ANAPHORA.sub(sub, expanded, count=1)
+    found = _pronouns(expanded)
+    if found:
+        first = found[0]
+        return expanded[: first.start()] + sub(first) + expanded[first.end() :]
     return _POSSESSIVE.sub(f"{phrase}'s", expanded, count=1)
 
 
