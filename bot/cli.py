@@ -324,6 +324,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run_chat(services, sys.stdin, sys.stdout)
 
 
+# The conversation eval: conversations.yaml has the dev and test halves; the others are more
+# dev threads from further authors (tuned on, reported in the dev column).
+CONVERSATION_SETS = (
+    "conversations.yaml",
+    "conversations_dev.yaml",
+    "conversations_dev2.yaml",
+    "conversations_dev3.yaml",
+)
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot eval [--report PATH]`: metrics table; exit 1 when a gate fails."""
     from bot.evaluation import harness as evaluation
@@ -335,7 +345,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     realistic = evaluation.load_qa(realistic_path, topics=None) if realistic_path.exists() else []
     threads = [  # conversations.yaml (dev and test halves) and more dev threads, if present
         item
-        for name in ("conversations.yaml", "conversations_dev.yaml", "conversations_dev2.yaml")
+        for name in CONVERSATION_SETS
         if (args.evals_dir / name).exists()
         for item in evaluation.load_conversations(args.evals_dir / name)
     ]

@@ -132,7 +132,7 @@ class Conversations:
         if resolution.rewritten:
             answer.resolved_question = resolution.question
             answer.answer = f"_Reading this as: {resolution.question}_\n{answer.answer}"
-        if conversation and answer.grounded:
+        if conversation:  # a declined turn is context too: its follow-up is read with it
             recommended = answer.recommended_role or (
                 previous.recommended if previous and resolution.rewritten else None
             )

@@ -280,6 +280,53 @@ def test_each_question_of_a_message_gets_the_kept_role():
     )
 
 
+def test_more_pronoun_forms_stand_for_the_role():
+    previous = _after("we need an ML scientist for protein folding work", "role_choice")
+    cases = {
+        "where do folks like that hang out?": "where do an ML scientist hang out?",
+        "how can I tell if one is any good?": "how can I tell if an ML scientist is any good?",
+        "how fast can we fill that job?": "how fast can we fill an ML scientist?",
+    }
+    for message, expected in cases.items():
+        assert resolve(message, previous, kind="sourcing").question == expected
+    contracted = resolve("what if they're too academic?", previous, kind="red_flags")
+    assert contracted.question == "what if an ML scientist are too academic?"
+    junior = resolve("can we afford them? only junior budget", previous, kind="pay")
+    assert junior.question.startswith("can we afford a junior ML scientist?")
+
+
+def test_a_question_about_the_previous_answer_carries_that_question():
+    previous = _after(
+        "We're a 12-person fintech. What does a senior AI engineer earn in the US? asap pls",
+        "pay",
+    )
+    done = resolve("does that include equity?", previous, kind="pay")
+    assert done.rewritten
+    assert done.question == (
+        "does that include equity (about: What does a senior AI engineer earn in the US)?"
+    )
+    assert done.reading.roles == ("ai_engineer",) and done.reading.seniority == "senior"
+
+
+def test_a_level_switch_reaches_a_level_stated_in_the_setup():
+    previous = _after(
+        "We're a 40-person insurer in Leeds. We need an AI engineer. Junior to start. Pay?", "pay"
+    )
+    done = resolve("what if we went senior instead", previous, kind="role_choice")
+    assert done.rewritten and "senior to start" in done.question.lower()
+    assert done.question.endswith("Pay?") and done.reading.seniority == "senior"
+
+
+def test_a_topic_marker_after_an_interjection_still_starts_fresh():
+    assert starts_new_topic("haha ok. switching gears: what is MLOps?")
+    done = resolve(
+        "haha ok. switching gears: what is MLOps?",
+        _after("how do I interview an AI engineer?", "interviewing"),
+        kind="concepts",
+    )
+    assert not done.rewritten and done.question == "what is MLOps?"
+
+
 def test_no_previous_question_means_no_rewrite():
     assert not resolve("and an ML scientist?", None).rewritten
 
@@ -344,6 +391,12 @@ def test_a_follow_up_after_a_recommendation_uses_the_recommended_role(kb_service
     )
     assert answer.resolved_question == "what would an AI engineer cost us?"
     assert "$160,000" in answer.answer or "$90,000" in answer.answer
+
+
+def test_a_declined_turn_is_still_the_context_of_its_follow_up(kb_services):
+    answer = _thread(kb_services, "what does a school nurse earn in Ohio?", "and in Texas?")
+    assert answer.resolved_question == "what does a school nurse earn in Texas?"
+    assert not answer.grounded  # still off topic, read as the question it continues
 
 
 def test_a_thread_joined_late_reads_the_earlier_messages(kb_services):

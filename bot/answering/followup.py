@@ -25,7 +25,8 @@ ROLE_SPECIFIC_KINDS = frozenset(
 # Kinds that ask the same thing of different terms (what a contractor charges is pay).
 RELATED_KINDS = frozenset({"pay", "contracting"})
 _NEW_TOPIC = re.compile(
-    r"^\W*(?:ok(?:ay)?[,.!]?\s+|so[,]?\s+|also[,]?\s+)?(?:unrelated|different (?:question|topic|q)|"
+    r"^\W*(?:(?:ok(?:ay)?|so|also|lol|haha|cool|thanks|thx|got it|hmm+|right|great|nice|k)"
+    r"[\s,.!]+)*(?:unrelated|different (?:question|topic|q)|"
     r"separate (?:question|topic|thing)|new (?:question|topic)|switching gears|change of topic|"
     r"changing (?:the )?(?:topic|subject)|on another note|another (?:question|thing|q)|"
     r"off[- ]topic|random q(?:uestion)?|btw|by the way|totally different|side question)\b"
@@ -61,13 +62,28 @@ _VERBS_BEFORE_PRONOUN = (
 _ANAPHORA = re.compile(
     rf"\b(?:(?:(?:{_VERBS_BEFORE_PRONOUN}) )?(?:that|this|such a|the same) (?:kind|type|sort) of "
     r"(?:person|people|hire|role|candidate|profile|talent)|"
+    r"(?:people|ppl|folks|someone|somebody|anyone|candidates|a person|a hire) like "
+    r"(?:that|this|them|those)|"
+    r"(?:if|whether|once|when|until) one(?= (?:is|are|was|would|will|can|could|does|has|gets|"
+    r"turns|works|fits)\b)|"
     r"they|them|those|these|he|she|him|"
     rf"(?:{_VERBS_BEFORE_PRONOUN}) (?:that|one)|"
-    r"(?:that|this|such a|the same) (?:role|hire|person|position|candidate|one)|"
+    r"(?:that|this|such a|the same) (?:role|hire|person|position|candidate|one|job|opening|req)|"
     r"the (?:role|hire|candidate)|"
     r"(?:what|how much) (?:would|does|do|will|should|can|could) "
     r"(?:one|that(?! (?:role|hire|person|position|candidate|one|kind|type|sort)\b))|"
     r"(?:a|an|the) (?:\w+ )?one)\b",
+    re.IGNORECASE,
+)
+# "they're" -> "they are", so that the role can stand in for the pronoun.
+_PRONOUN_CONTRACTION = re.compile(r"\b(they|he|she)['’](re|ve|ll|d|s)\b", re.IGNORECASE)
+_CONTRACTED = {"re": "are", "ve": "have", "ll": "will", "d": "would", "s": "is"}
+# "is that number base only?", "does that include stock?": about the previous answer itself.
+_ANSWER_REFERENCE = re.compile(
+    r"\b(?:(?:that|this|those|these|the same) (?:numbers?|figures?|ranges?|rates?|salar(?:y|ies)|"
+    r"estimates?|bands?|process|loop|trial|period|test|steps?|advice|list|approach|option|"
+    r"setup|split|mix)|(?:is|does|was|will|would|can|could) (?:that|this)(?! (?:role|hire|person|"
+    r"job|one|kind|type|sort|position|candidate)\b))\b",
     re.IGNORECASE,
 )
 # "those"/"these" before a noun point at that noun ("those marketplaces"), unless it is a person.
@@ -153,7 +169,8 @@ _GENERIC = frozenset(
     "please thanks cool right sure hey hi would will does do is are was were be we us our "
     "matter matters specifically fwiw exactly hire hiring one ones for that this case "
     "hold holds apply applies differ carry translate stand still too lol tbh imo "
-    "side part angle version equivalent actually really basically honestly kinda sorta".split()
+    "side part angle version equivalent actually really basically honestly kinda sorta "
+    "go goes going went gone pick picked choose chose opt opted".split()
 )
 # Asides that ask nothing ("we're a bank btw"), and contraction endings ("we're").
 _ASIDE = re.compile(
@@ -323,9 +340,14 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
     if described is not None:
         question = _DESCRIBED.sub(_role_phrase((described,), previous.seniority), text, count=1)
         return Resolution(question, read(question, kind=kind), True, "names one of the roles")
+    level = stated.seniority or previous.seniority
     if _refers_to_the_role(text) and not stated.roles and subject:
-        question = _replace_anaphora(text, subject, previous.seniority)
+        question = _replace_anaphora(text, subject, level)
         return Resolution(question, read(question, kind=kind), True, "refers to the previous role")
+    if _ANSWER_REFERENCE.search(expand_shorthand(text)) and not stated.roles:
+        question = _with_context(text, f"about: {_the_question(previous.question)}", once=True)
+        reading = _merge(previous, stated, question)
+        return Resolution(question, reading, True, "asks about the previous answer")
     continues = (
         _CONNECTOR.match(text) is not None
         or _CONTINUATION.search(text) is not None
@@ -334,13 +356,20 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
         or (previous.kind == "role_choice" and previous.recommended is not None)  # about the pick
     )
     if not stated.roles and subject and kind in ROLE_SPECIFIC_KINDS and continues:
-        context = _role_phrase(subject, previous.seniority)
+        context = _role_phrase(subject, level)
         question = _with_context(text, f"for {context}")
         return Resolution(question, read(question, kind=kind), True, "keeps the previous role")
     return fresh
 
 
-def _with_context(text: str, context: str) -> str:
+def _the_question(message: str) -> str:
+    """The last sentence of a message that asks (its setup and asides left out)."""
+    sentences = [s for s in re.split(r"(?<=[?!.])\s+", asking_part(message)) if s.strip()]
+    asking = [s for s in sentences if s.endswith("?") or _QUESTION_WORD.match(s)]
+    return (asking or sentences or [message])[-1].rstrip(" ?.!")
+
+
+def _with_context(text: str, context: str, *, once: bool = False) -> str:
     """`text` with `context` put before the closing punctuation of each of its questions, so
     that each stays one sentence ('should the take-home be timed (for an ML engineer)?')."""
     body = text.rstrip()
@@ -352,6 +381,9 @@ def _with_context(text: str, context: str) -> str:
     if not any(asking):  # only fragments ('freelance instead? hourly?'): one question
         sentences = [", ".join(s.rstrip("?!. ") for s in sentences) + "?"]
         asking = [True]
+    if once:  # only the first question takes it
+        first = asking.index(True)
+        asking = [n == first for n in range(len(asking))]
     out = []
     for sentence, asks in zip(sentences, asking, strict=True):
         if asks:
@@ -484,7 +516,12 @@ def asking_part(message: str) -> str:
     text = expand_shorthand(message).strip()
     sentences = [s for s in re.split(r"(?<=[?!.])\s+", text) if s.strip()]
     asks = [
-        bool(_QUESTION_WORD.match(s) or _ROLE_PHRASE.search(s) or _states_a_slot(read(s)))
+        bool(
+            s.rstrip().endswith("?")
+            or _QUESTION_WORD.match(s)
+            or _ROLE_PHRASE.search(s)
+            or _states_a_slot(read(s))
+        )
         for s in sentences
     ]
     if not any(asks):
@@ -513,7 +550,7 @@ def _replace_anaphora(text: str, roles: tuple[str, ...], seniority: str | None) 
 
     def sub(match: re.Match[str]) -> str:
         found = match.group(0)
-        lead = re.match(rf"({_VERBS_BEFORE_PRONOUN}) ", found, re.I)
+        lead = re.match(rf"({_VERBS_BEFORE_PRONOUN}|if|whether|once|when|until) ", found, re.I)
         if lead:
             return f"{lead.group(1)} {phrase}"
         asks = re.match(r"((?:what|how much) \w+) (?:one|that)$", found, re.I)
@@ -521,7 +558,9 @@ def _replace_anaphora(text: str, roles: tuple[str, ...], seniority: str | None) 
             return f"{asks.group(1)} {phrase}"
         return phrase
 
-    expanded = expand_shorthand(text)
+    expanded = _PRONOUN_CONTRACTION.sub(
+        lambda m: f"{m.group(1)} {_CONTRACTED[m.group(2).lower()]}", expand_shorthand(text)
+    )
     found = _pronouns(expanded)
     if found:
         first = found[0]
