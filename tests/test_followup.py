@@ -116,6 +116,7 @@ def test_an_industry_named_by_its_own_word_is_called_an_industry():
         "unrelated, but what is MLOps and why should I care about it when hiring?",
         "Different question: where do people find ML scientists?",
         "btw how long does hiring usually take",
+        "ok also completely separate: how long should a take-home be?",
     ],
 )
 def test_a_message_that_says_it_is_a_new_topic_starts_fresh(message):
@@ -129,6 +130,11 @@ def test_a_message_that_says_it_is_a_new_topic_starts_fresh(message):
     )
     assert not done.rewritten and done.reading.roles != ("ai_engineer", "ml_scientist")
     assert not done.question.lower().startswith(("unrelated", "different question", "btw"))
+
+
+def test_a_word_like_different_is_a_marker_only_when_it_stands_alone():
+    assert not starts_new_topic("different roles need different interviews, right?")
+    assert not starts_new_topic("separate budgets for AI and ML hires?")
 
 
 def test_a_complete_question_of_its_own_starts_fresh():

@@ -29,7 +29,10 @@ _NEW_TOPIC = re.compile(
     r"[\s,.!]+)*(?:unrelated|different (?:question|topic|q)|"
     r"separate (?:question|topic|thing)|new (?:question|topic)|switching gears|change of topic|"
     r"changing (?:the )?(?:topic|subject)|on another note|another (?:question|thing|q)|"
-    r"off[- ]topic|random q(?:uestion)?|btw|by the way|totally different|side question)\b"
+    r"off[- ]topic|random q(?:uestion)?|btw|by the way|totally different|side question|"
+    # "also totally separate, ...", "something different:" (not "different roles need ...")
+    r"(?:(?:totally|completely|entirely|something) )?(?:separate|different)"
+    r"(?=\s*[,:;.!?—–-]|\s+but\b))\b"
     r"[\s,:;.!?—–-]*(?:(?:but|question|q|though)\b[\s,:;.!?—–-]*)?",
     re.IGNORECASE,
 )
