@@ -1,9 +1,11 @@
 """The fixed evaluation sets, the gate, and the report."""
 
 import pytest
+import yaml
 
 from bot.answering.qa import QuestionAnswerer
 from bot.answering.retrieval import HybridRetriever
+from bot.cli import CONVERSATION_SETS
 from bot.errors import ConfigError
 from bot.evaluation import harness as evaluation
 from bot.evaluation.report import write_report
@@ -156,6 +158,26 @@ def test_conversation_set_schema_and_split(tmp_path):
     bad.write_text("items:\n  - {id: x, split: dev, kind: k, turns: [{question: q}]}\n")
     with pytest.raises(ConfigError, match="at least two turns"):
         evaluation.load_conversations(bad)
+
+
+@pytest.mark.parametrize(
+    "name", ["conversations_dev.yaml", "conversations_dev2.yaml", "conversations_dev3.yaml"]
+)
+def test_extra_conversation_sets_are_dev_only_and_their_facts_are_in_their_sources(name):
+    raw = yaml.safe_load((EVALS / name).read_text(encoding="utf-8"))
+    items = evaluation.load_conversations(EVALS / name)
+    assert len(items) >= 36 and {i.split for i in items} == {"dev"}  # never a test item
+    assert name in CONVERSATION_SETS  # and the eval reads it
+    root = EVALS.parent
+    for item in raw["items"]:
+        for turn in item["turns"][1:]:
+            texts = [
+                (root / path).read_text(encoding="utf-8").lower()
+                for group in turn["sources"]
+                for path in group
+            ]
+            for fact in turn["facts"]:
+                assert any(v.lower() in t for v in fact for t in texts), (item["id"], fact)
 
 
 def test_realistic_set_is_split_in_halves_with_neighbouring_topics():
