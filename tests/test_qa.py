@@ -213,3 +213,17 @@ def test_typos_are_repaired_before_answering(kb_services):
     answer = kb_services.qa.ask("whats the salery for a senoir machine lerning enginer?")
     assert answer.grounded and "$200,000" in answer.answer
     assert answer.uncovered == []
+
+
+def test_a_long_setup_does_not_outweigh_a_role_question_at_its_end(kb_services):
+    qa = kb_services.qa
+    setup = (
+        "SaaS, Toronto, ~70 ppl. Our PM wants an in-app helper that answers questions from our "
+        "help docs using the OpenAI API."
+    )
+    message = f"{setup} Do we hire an MLE for that or something else?"
+    assert not qa.classifier.classify(message).in_scope  # as a whole it reads off topic
+    answer = qa.ask(message)
+    assert answer.grounded and answer.kind == "role_choice"
+    off_topic = qa.ask(f"{setup} Also, how do I set up payroll in Canada?")
+    assert not off_topic.grounded  # a question naming no AI/ML role is not rescued

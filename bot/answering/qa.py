@@ -39,7 +39,7 @@ from bot.answering.scope import (
 from bot.answering.spelling import Lexicon, correct
 from bot.errors import BadQuestion, IndexMissing
 from bot.stores.vectors import UnitRecord, VectorStore
-from bot.text import expand_shorthand, roles_implied, tokenize
+from bot.text import expand_shorthand, roles_implied, roles_mentioned, tokenize
 from bot.types import Answer
 
 logger = logging.getLogger(__name__)
@@ -216,6 +216,9 @@ class QuestionAnswerer:
         if whole:  # each part is judged together with the whole message
             bar = self.classifier.config.min_in_scope
             kinds = [k.within(kinds[-1], min_in_scope=bar) for k in kinds[:-1]]
+        kinds = [
+            self._judge_the_question(part, kind) for part, kind in zip(parts, kinds, strict=True)
+        ]
         timings["embed_ms"] = (t1 - t0) * 1000
         timings["classify_ms"] = (time.perf_counter() - t1) * 1000
         answers = []
@@ -253,6 +256,19 @@ class QuestionAnswerer:
         answer.timings = timings
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    def _judge_the_question(self, part: str, kind: QuestionKind) -> QuestionKind:
+        """An off-topic verdict on a long message is checked on its question alone: a setup
+        ('PM wants an assistant over our help docs') can outweigh 'do we hire an ML engineer
+        for that?'. The question decides when it names an AI/ML role and is on topic itself."""
+        if kind.in_scope:
+            return kind
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", part.strip()) if s]
+        asked = [s for s in sentences[1:] if s.endswith("?") and roles_mentioned(s)]
+        if not asked:
+            return kind
+        alone = self.classifier.classify(asked[-1])
+        return alone if alone.in_scope else kind
 
     def _generate(
         self,
