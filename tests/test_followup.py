@@ -70,7 +70,7 @@ def test_pronouns_point_at_the_previous_role_or_the_recommended_one():
         _after("how should we structure interviews for an AI engineer?", "interviewing"),
         kind="red_flags",
     )
-    assert red_flags.question == "what red flags for an AI engineer?"
+    assert red_flags.question == "what red flags for AI engineers?"
     cost = resolve(
         "what would they cost us?",
         _after(
@@ -80,7 +80,7 @@ def test_pronouns_point_at_the_previous_role_or_the_recommended_one():
         ),
         kind="pay",
     )
-    assert cost.question == "what would an AI engineer cost us?"
+    assert cost.question == "what would AI engineers cost us?"
 
 
 def test_a_question_of_the_same_kind_without_a_role_keeps_the_role():
@@ -221,7 +221,7 @@ def test_a_kind_of_person_is_the_role_and_a_demonstrative_points_at_its_noun():
     agencies = resolve("are those agencies worth the fee?", previous, kind="contracting")
     assert "AI engineer agencies" not in agencies.question
     people = resolve("where do those people hang out online?", previous, kind="sourcing")
-    assert "an AI engineer" in people.question
+    assert people.question == "where do AI engineers hang out online?"
 
 
 def test_a_described_role_picks_one_of_the_compared_roles():
@@ -289,16 +289,16 @@ def test_each_question_of_a_message_gets_the_kept_role():
 def test_more_pronoun_forms_stand_for_the_role():
     previous = _after("we need an ML scientist for protein folding work", "role_choice")
     cases = {
-        "where do folks like that hang out?": "where do an ML scientist hang out?",
+        "where do folks like that hang out?": "where do ML scientists hang out?",
         "how can I tell if one is any good?": "how can I tell if an ML scientist is any good?",
         "how fast can we fill that job?": "how fast can we fill an ML scientist?",
     }
     for message, expected in cases.items():
         assert resolve(message, previous, kind="sourcing").question == expected
     contracted = resolve("what if they're too academic?", previous, kind="red_flags")
-    assert contracted.question == "what if an ML scientist are too academic?"
+    assert contracted.question == "what if ML scientists are too academic?"
     junior = resolve("can we afford them? only junior budget", previous, kind="pay")
-    assert junior.question.startswith("can we afford a junior ML scientist?")
+    assert junior.question.startswith("can we afford junior ML scientists?")
 
 
 def test_a_question_about_the_previous_answer_carries_that_question():
@@ -395,7 +395,7 @@ def test_a_follow_up_after_a_recommendation_uses_the_recommended_role(kb_service
         "We're adding a GPT chatbot to our help centre. Who should we hire?",
         "what would they cost us?",
     )
-    assert answer.resolved_question == "what would an AI engineer cost us?"
+    assert answer.resolved_question == "what would AI engineers cost us?"
     assert "$160,000" in answer.answer or "$90,000" in answer.answer
 
 

@@ -69,6 +69,7 @@ _ANAPHORA = re.compile(
     r"(?:that|this|them|those)|"
     r"(?:if|whether|once|when|until) one(?= (?:is|are|was|would|will|can|could|does|has|gets|"
     r"turns|works|fits)\b)|"
+    r"(?:those|these) (?:people|ppl|folks|candidates|hires|guys)|"
     r"they|them|those|these|he|she|him|"
     rf"(?:{_VERBS_BEFORE_PRONOUN}) (?:that|one)|"
     r"(?:that|this|such a|the same) (?:role|hire|person|position|candidate|one|job|opening|req)|"
@@ -76,6 +77,12 @@ _ANAPHORA = re.compile(
     r"(?:what|how much) (?:would|does|do|will|should|can|could) "
     r"(?:one|that(?! (?:role|hire|person|position|candidate|one|kind|type|sort)\b))|"
     r"(?:a|an|the) (?:\w+ )?one)\b",
+    re.IGNORECASE,
+)
+# Pronouns that stand for people in the plural: the role replaces them in the plural.
+_PLURAL_PRONOUN = re.compile(
+    r"they|them|those|these|(?:those|these) (?:people|ppl|folks|candidates|hires|guys)|"
+    r"(?:people|ppl|folks|candidates) like (?:that|this|them|those)",
     re.IGNORECASE,
 )
 # "they're" -> "they are", so that the role can stand in for the pronoun.
@@ -553,6 +560,8 @@ def _replace_anaphora(text: str, roles: tuple[str, ...], seniority: str | None) 
 
     def sub(match: re.Match[str]) -> str:
         found = match.group(0)
+        if _PLURAL_PRONOUN.fullmatch(found):  # 'they' -> 'ML engineers', in agreement
+            return _plural_phrase(roles, seniority)
         lead = re.match(rf"({_VERBS_BEFORE_PRONOUN}|if|whether|once|when|until) ", found, re.I)
         if lead:
             return f"{lead.group(1)} {phrase}"
@@ -569,6 +578,12 @@ def _replace_anaphora(text: str, roles: tuple[str, ...], seniority: str | None) 
         first = found[0]
         return expanded[: first.start()] + sub(first) + expanded[first.end() :]
     return _POSSESSIVE.sub(f"{phrase}'s", expanded, count=1)
+
+
+def _plural_phrase(roles: tuple[str, ...], seniority: str | None) -> str:
+    """'senior ML scientists', 'AI engineers and ML engineers'."""
+    level = f"{LEVEL_NAMES.get(seniority, seniority)} " if seniority else ""
+    return " and ".join(f"{level}{ROLE_NAMES[r]}s" for r in roles)
 
 
 def _role_phrase(roles: tuple[str, ...], seniority: str | None) -> str:
