@@ -24,6 +24,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "U.S.", "Ph.D.", "M.Sc.", "etc.", "approx.", "Dr.", "No.")
+_MESSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$“])")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
@@ -75,6 +76,12 @@ class Unit:
 def clean_inline(text: str) -> str:
     """Strip Markdown emphasis and collapse whitespace."""
     return re.sub(r"\s+", " ", _EMPHASIS.sub("", text)).strip()
+
+
+def message_sentences(text: str) -> list[str]:
+    """Split a chat message at sentence punctuation, whatever case follows ('what tools does a
+    DS use? need laptops by monday'); `split_sentences` is for prose, where a capital follows."""
+    return [s for s in _MESSAGE_SENTENCE_END.split(text.strip()) if s.strip()]
 
 
 def split_sentences(text: str) -> list[str]:

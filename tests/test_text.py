@@ -1,4 +1,4 @@
-from bot.text import split_sentences, split_units, stem, tokenize
+from bot.text import message_sentences, split_sentences, split_units, stem, tokenize
 
 
 def test_tokenize_drops_stopwords_and_stems_plurals_and_verbs():
@@ -55,3 +55,14 @@ def test_clip_trims_on_a_word_boundary_within_the_limit():
     assert clip("short text", 50) == "short text"
     clipped = clip("Obsidi names four warning signs for hiring", 20)
     assert clipped == "Obsidi names four…" and len(clipped) <= 20
+
+
+def test_message_sentences_split_chat_text_whatever_case_follows():
+    message = "  what tools does a DS use? need laptops by monday. thx!  "
+    assert message_sentences(message) == [
+        "what tools does a DS use?",
+        "need laptops by monday.",
+        "thx!",
+    ]
+    assert split_sentences(message) == [message.strip()]  # prose splitting wants a capital next
+    assert message_sentences("") == []

@@ -14,7 +14,13 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from bot.text import STOPWORDS, expand_shorthand, roles_mentioned, seniority_levels
+from bot.text import (
+    STOPWORDS,
+    expand_shorthand,
+    message_sentences,
+    roles_mentioned,
+    seniority_levels,
+)
 from bot.types import ROLE_NAMES
 
 LEVEL_NAMES = {"entry": "junior", "mid": "mid-level"}
@@ -62,15 +68,18 @@ _VERBS_BEFORE_PRONOUN = (
     r"for|of|with|hire|hiring|hired|interview|interviewing|pay|paying|find|finding|vet|vetting|"
     r"trial|test|assess|onboard|keep|retain|recruit"
 )
+# People in the plural ('they', 'those folks', 'people like that'): replaced by the plural role.
+_PLURAL_PEOPLE = (
+    r"(?:(?:people|ppl|folks|candidates) like (?:that|this|them|those)|"
+    r"(?:those|these) (?:people|ppl|folks|candidates|hires|guys)|they|them|those|these)"
+)
 _ANAPHORA = re.compile(
     rf"\b(?:(?:(?:{_VERBS_BEFORE_PRONOUN}) )?(?:that|this|such a|the same) (?:kind|type|sort) of "
     r"(?:person|people|hire|role|candidate|profile|talent)|"
-    r"(?:people|ppl|folks|someone|somebody|anyone|candidates|a person|a hire) like "
-    r"(?:that|this|them|those)|"
+    rf"{_PLURAL_PEOPLE}|(?:someone|somebody|anyone|a person|a hire) like (?:that|this|them|those)|"
     r"(?:if|whether|once|when|until) one(?= (?:is|are|was|would|will|can|could|does|has|gets|"
     r"turns|works|fits)\b)|"
-    r"(?:those|these) (?:people|ppl|folks|candidates|hires|guys)|"
-    r"they|them|those|these|he|she|him|"
+    r"he|she|him|"
     rf"(?:{_VERBS_BEFORE_PRONOUN}) (?:that|one)|"
     r"(?:that|this|such a|the same) (?:role|hire|person|position|candidate|one|job|opening|req)|"
     r"the (?:role|hire|candidate)|"
@@ -80,11 +89,7 @@ _ANAPHORA = re.compile(
     re.IGNORECASE,
 )
 # Pronouns that stand for people in the plural: the role replaces them in the plural.
-_PLURAL_PRONOUN = re.compile(
-    r"they|them|those|these|(?:those|these) (?:people|ppl|folks|candidates|hires|guys)|"
-    r"(?:people|ppl|folks|candidates) like (?:that|this|them|those)",
-    re.IGNORECASE,
-)
+_PLURAL_PRONOUN = re.compile(_PLURAL_PEOPLE, re.IGNORECASE)
 # "they're" -> "they are", so that the role can stand in for the pronoun.
 _PRONOUN_CONTRACTION = re.compile(r"\b(they|he|she)['’](re|ve|ll|d|s)\b", re.IGNORECASE)
 _CONTRACTED = {"re": "are", "ve": "have", "ll": "will", "d": "would", "s": "is"}
@@ -374,7 +379,7 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
 
 def _the_question(message: str) -> str:
     """The last sentence of a message that asks (its setup and asides left out)."""
-    sentences = [s for s in re.split(r"(?<=[?!.])\s+", asking_part(message)) if s.strip()]
+    sentences = message_sentences(asking_part(message))
     asking = [s for s in sentences if s.endswith("?") or _QUESTION_WORD.match(s)]
     return (asking or sentences or [message])[-1].rstrip(" ?.!")
 
@@ -385,7 +390,7 @@ def _with_context(text: str, context: str, *, once: bool = False) -> str:
     body = text.rstrip()
     if not re.search(r"[?!.]$", body):
         body += "?"
-    sentences = re.split(r"(?<=[?!.])\s+", body)
+    sentences = message_sentences(body)
     # a fragment ('hourly?') stays part of the question before it and takes no context itself
     asking = [s.endswith("?") and len(s.split()) >= 3 for s in sentences]
     if not any(asking):  # only fragments ('freelance instead? hourly?'): one question
@@ -524,7 +529,7 @@ def asking_part(message: str) -> str:
     sort laptops before monday'): what leads up to the question, and every sentence that asks
     or states what is asked about (a question word, a role, a place, an industry...)."""
     text = expand_shorthand(message).strip()
-    sentences = [s for s in re.split(r"(?<=[?!.])\s+", text) if s.strip()]
+    sentences = message_sentences(text)
     asks = [
         bool(
             s.rstrip().endswith("?")
@@ -593,4 +598,4 @@ def _role_phrase(roles: tuple[str, ...], seniority: str | None) -> str:
         name = f"{level}{ROLE_NAMES[roles[0]]}"
         article = "an" if name[:1].lower() in "aeiou" or name.startswith(("ML", "AI")) else "a"
         return f"{article} {name}"
-    return " and ".join(f"{level}{ROLE_NAMES[r]}s" for r in roles)
+    return _plural_phrase(roles, seniority)

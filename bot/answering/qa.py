@@ -39,7 +39,13 @@ from bot.answering.scope import (
 from bot.answering.spelling import Lexicon, correct
 from bot.errors import BadQuestion, IndexMissing
 from bot.stores.vectors import UnitRecord, VectorStore
-from bot.text import expand_shorthand, roles_implied, roles_mentioned, tokenize
+from bot.text import (
+    expand_shorthand,
+    message_sentences,
+    roles_implied,
+    roles_mentioned,
+    tokenize,
+)
 from bot.types import Answer
 
 logger = logging.getLogger(__name__)
@@ -263,7 +269,7 @@ class QuestionAnswerer:
         for that?'. The question decides when it names an AI/ML role and is on topic itself."""
         if kind.in_scope:
             return kind
-        sentences = [s for s in re.split(r"(?<=[.!?])\s+", part.strip()) if s]
+        sentences = message_sentences(part)
         asked = [s for s in sentences[1:] if s.endswith("?") and roles_mentioned(s)]
         if not asked:
             return kind
