@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -115,23 +115,34 @@ REALISTIC_METRICS = (
 
 def realistic_table(result: EvalResult) -> str:
     """The realistic set's dev half (tuned on) and test half (held out), side by side."""
-    if not result.realistic:
+    return _halves_table(
+        "realistic questions (evals/realistic_qa.yaml), hybrid retriever:",
+        result.realistic,
+        REALISTIC_METRICS,
+        lambda name, v: f"{v:.0f}" if name in ("questions", "answer_words_median") else f"{v:.3f}",
+    )
+
+
+def _halves_table(
+    title: str,
+    by_half: Mapping[str, Mapping[str, float]],
+    names: Sequence[str],
+    shown: Callable[[str, float], str],
+) -> str:
+    """A metric per row, the dev half (tuned on) and the test half (held out) as columns."""
+    if not by_half:
         return ""
-    halves = [h for h in ("dev", "test") if h in result.realistic]
+    halves = [h for h in ("dev", "test") if h in by_half]
     label = {"dev": "dev (tuned on)", "test": "test (held out)"}
     rows = [
-        "realistic questions (evals/realistic_qa.yaml), hybrid retriever:",
+        title,
         "",
         "| metric | " + " | ".join(label[h] for h in halves) + " |",
         "|" + "---|" * (len(halves) + 1),
     ]
-    for name in REALISTIC_METRICS:
-        cells = [result.realistic[h].get(name, 0.0) for h in halves]
-        shown = [
-            f"{v:.0f}" if name in ("questions", "answer_words_median") else f"{v:.3f}"
-            for v in cells
-        ]
-        rows.append(f"| {name} | " + " | ".join(shown) + " |")
+    for name in names:
+        cells = [shown(name, by_half[h].get(name, 0.0)) for h in halves]
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
@@ -147,22 +158,13 @@ CONVERSATION_METRICS = (
 
 def conversations_table(result: EvalResult) -> str:
     """Follow-ups in threads (evals/conversations.yaml): dev (tuned on) and test (held out)."""
-    if not result.conversations:
-        return ""
-    halves = [h for h in ("dev", "test") if h in result.conversations]
-    label = {"dev": "dev (tuned on)", "test": "test (held out)"}
-    rows = [
+    return _halves_table(
         "follow-up questions (evals/conversations.yaml): facts in the follow-up's reply vs. in "
         "its self-contained rewrite asked alone:",
-        "",
-        "| metric | " + " | ".join(label[h] for h in halves) + " |",
-        "|" + "---|" * (len(halves) + 1),
-    ]
-    for name in CONVERSATION_METRICS:
-        cells = [result.conversations[h].get(name, 0.0) for h in halves]
-        shown = [f"{v:.3f}" if v % 1 else f"{v:.0f}" for v in cells]
-        rows.append(f"| {name} | " + " | ".join(shown) + " |")
-    return "\n".join(rows)
+        result.conversations,
+        CONVERSATION_METRICS,
+        lambda _name, v: f"{v:.3f}" if v % 1 else f"{v:.0f}",
+    )
 
 
 def format_console(result: EvalResult, failures: Sequence[GateFailure]) -> str:
