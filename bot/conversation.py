@@ -13,6 +13,7 @@ from typing import Literal
 from bot.answering import followup
 from bot.answering.compose import is_question
 from bot.answering.generation import GenerationFailed, QuestionCondenser
+from bot.answering.places import PlaceFinder
 from bot.answering.qa import QuestionAnswerer
 from bot.errors import HirebotError
 from bot.gaps.question_log import QuestionLog
@@ -64,8 +65,10 @@ class Conversations:
         dialog: RoleDialog | None = None,
         questions: QuestionLog | None = None,
         condenser: QuestionCondenser | None = None,
+        places: PlaceFinder | None = None,
     ) -> None:
         self.qa = qa
+        self.places = places
         self.state = state
         self.ttl_s = ttl_s
         self.dialog = dialog
@@ -127,7 +130,16 @@ class Conversations:
         `resolved_question`; the reading of an answered question is kept for the next turn."""
         previous = self.previous(conversation, history) if conversation or history else None
         resolution = self.resolve(text, previous)
-        answer = self.qa.ask(resolution.question, on_text=on_text)
+        in_thread = self._on_topic(previous, resolution)
+        answer = self.qa.ask(resolution.question, on_text=on_text, in_thread=in_thread)
+        on_topic = answer.kind in self.qa.classifier.in_scope_labels
+        if previous is not None and in_thread and on_topic and not answer.grounded:
+            # on topic, but nothing in the sources is close to it alone ('how long does the
+            # process usually take'): it is about what the thread was asking
+            about = followup.about_previous(text, previous, kind=resolution.reading.kind)
+            retried = self.qa.ask(about.question, on_text=on_text, in_thread=True)
+            if retried.grounded:
+                resolution, answer = about, retried
         answer.question = text
         if resolution.rewritten:
             answer.resolved_question = resolution.question
@@ -142,11 +154,19 @@ class Conversations:
             self._remember(conversation, reading)
         return answer
 
+    def _on_topic(self, previous: followup.Reading | None, resolution: followup.Resolution) -> bool:
+        """Does the message continue a conversation that is on topic? (Not when it says it
+        changes the subject; a recommendation's reading has no kind and is on topic.)"""
+        if previous is None or resolution.why == followup.NEW_TOPIC:
+            return False
+        return not previous.kind or previous.kind in self.qa.classifier.in_scope_labels
+
     def resolve(self, text: str, previous: followup.Reading | None) -> followup.Resolution:
         """Read `text` after `previous`: with a model configured, it condenses the follow-up
         (falling back to the rules when it fails); otherwise the rule-based resolver."""
         kind = self.qa.classifier.classify(text).label if previous is not None else ""
-        rules = followup.resolve(text, previous, kind=kind)
+        places = self.places.find(text) if self.places is not None else []
+        rules = followup.resolve(text, previous, kind=kind, places=places)
         if self.condenser is None or previous is None or followup.starts_new_topic(text):
             return rules
         try:

@@ -17,6 +17,7 @@ from bot.answering.generation import (
     build_condense_chain,
     chat_model,
 )
+from bot.answering.places import PlaceFinder
 from bot.answering.qa import QuestionAnswerer
 from bot.answering.retrieval import HybridRetriever
 from bot.answering.spelling import english_words
@@ -164,6 +165,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
                 state, ttl_s=settings.state_ttl_s, enabled=settings.record_questions
             ),
             condenser=build_condenser(settings),
+            places=PlaceFinder(embedder, lambda: qa.retriever.lexical_index().vocabulary),
         ),
         roles=roles,
     )

@@ -143,6 +143,8 @@ _ABBREVIATIONS_EXPANDED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, replacement in (
         # the roles and hiring vocabulary
         (r"MLEs", "ML engineers"),
+        (r"AIEs", "AI engineers"),
+        (r"[Aa][Ii][Ee]", "AI engineer"),
         (r"[Mm][Ll][Ee]", "ML engineer"),
         (r"DSs|DSes", "data scientists"),
         (r"DS", "data scientist"),
@@ -246,7 +248,7 @@ def clip(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-_SENIORITY = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|principal)\b", re.I)
+_SENIORITY = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|principal)(?:s\b|\b)", re.I)
 
 
 def seniority_levels(text: str) -> set[str]:

@@ -1,12 +1,14 @@
 """Follow-ups read as self-contained questions: pure resolver, then through the real core."""
 
 import uuid
+from dataclasses import replace
 
 import pytest
 
 from bot.answering.followup import (
     Reading,
     asking_part,
+    asks_its_own_question,
     read,
     remember,
     resolve,
@@ -337,6 +339,120 @@ def test_no_previous_question_means_no_rewrite():
     assert not resolve("and an ML scientist?", None).rewritten
 
 
+def test_a_variant_of_the_previous_question_with_no_question_of_its_own_narrows_it():
+    previous = _after(
+        "we're building a dispute assistant on OpenAI. what is a senior AI engineer going to "
+        "run us comp-wise?",
+        "pay",
+    )
+    # its own label differs, but it asks nothing new: the pay question, for the new role
+    switch = resolve(
+        "and if we went the research route instead? like a senior ML scientist who'd build "
+        "our own models",
+        previous,
+        kind="role_difference",
+    )
+    assert switch.question == (
+        "we're building a dispute assistant on OpenAI. what is a senior ML scientist going to "
+        "run us compensation-wise?"
+    )
+    statement = resolve(
+        "we'd probably go junior tbh, someone fresh out of a masters",
+        _after("what's the budget for an ML scientist in the US?", "pay"),
+        kind="pay",
+    )
+    assert statement.question == "what's the budget for a junior ML scientist in the US?"
+    # a clause that asks its own question is not a variant
+    interviewing = _after("how do I interview an ML engineer?", "interviewing")
+    pay = resolve("what about AI engineers, what do they cost?", interviewing, kind="pay")
+    assert not pay.rewritten
+    wording = resolve(
+        "cool. now how do I word the post so I don't get 300 data scientists applying",
+        _after("what's the usual tool stack for an AI engineer?", "skills"),
+        kind="job_description",
+    )
+    assert not wording.rewritten
+
+
+def test_asking_its_own_question_is_read_after_openers_and_filler():
+    assert asks_its_own_question("and how do I interview them?")
+    assert asks_its_own_question("wat abt contractors, any way to trial one first?")
+    assert asks_its_own_question("ok so now how do I word the post")
+    assert not asks_its_own_question("what if we went senior instead")
+    assert not asks_its_own_question("and a senior one who knows LLMs?")
+
+
+def test_a_bare_it_in_a_short_message_is_what_the_previous_question_was_about():
+    previous = _after(
+        "one of the vendors keeps mentioning a paid trial for AI/ML engineers. what is that "
+        "exactly",
+        "contracting",
+    )
+    done = resolve("how long does it last", previous, kind="small_talk")
+    assert done.question == (
+        "how long does it last (about: one of the vendors keeps mentioning a paid trial for "
+        "AI/ML engineers, what is that exactly)?"
+    )
+    # the next 'it' is still the trial, not a question about a question
+    again = resolve("is it worth it", replace(done.reading, kind="contracting"))
+    assert again.question.startswith("is it worth it (about: one of the vendors")
+    assert again.question.count("(about:") == 1
+    # the empty 'it' of a complete question is not a reference
+    for message in ("does it make sense to hire one?", "what if it's a 6-month contract"):
+        assert "(about:" not in resolve(message, previous, kind="contracting").question
+
+
+def test_a_reference_to_the_answer_names_the_subject_when_the_question_did_not():
+    previous = _after("We need an ML developer for forecasting. What's the going salary?", "pay")
+    done = resolve("does that include equity?", previous, kind="pay")
+    assert done.question == (
+        "does that include equity (about: What's the going salary for an ML engineer)?"
+    )
+
+
+def test_a_pronoun_ahead_of_a_named_role_is_the_previous_subject():
+    previous = _after("we need an ML scientist for climate downscaling", "role_choice")
+    done = resolve(
+        "should we pair them with an AI engineer or is that overkill", previous, kind="role_choice"
+    )
+    assert done.question == "should we pair ML scientists with an AI engineer or is that overkill"
+    good = resolve(
+        "ok. where do i even find good ones, indeed has been a waste",
+        _after("what skills does a data scientist need?", "skills"),
+        kind="sourcing",
+    )
+    assert good.question == "ok. where do i even find good data scientists, indeed has been a waste"
+
+
+def test_places_found_by_meaning_are_locations_and_keep_their_article():
+    previous = read(
+        "what are senior ML engineers pulling in the bay area right now",
+        kind="pay",
+        places=["bay area"],
+    )
+    assert previous.location == "bay area"
+    done = resolve(
+        "what about in toronto, we might open an office there",
+        previous,
+        kind="pay",
+        places=["toronto"],
+    )
+    assert done.question == "what are senior ML engineers pulling in toronto right now?"
+    us = resolve(
+        "what about the Bay Area?",
+        _after("senior AI engineer pay in the US?", "pay"),
+        kind="pay",
+        places=[],
+    )
+    assert "the Bay Area" in us.question or not us.rewritten
+
+
+def test_shorthand_and_plural_levels_are_read():
+    reading = read("aie salary range for seniors?", kind="pay")
+    assert reading.roles == ("ai_engineer",) and reading.seniority == "senior"
+    assert read("an ML research scientist in the US").roles == ("ml_scientist",)
+
+
 # ---- through the real core (model, index, state store) ------------------------------------
 
 
@@ -414,6 +530,39 @@ def test_a_thread_joined_late_reads_the_earlier_messages(kb_services):
     )
     assert answer.resolved_question == "what should we pay a senior ML scientist in the US?"
     assert "$180,000" in answer.answer
+
+
+def test_a_follow_up_in_an_on_topic_thread_is_judged_at_the_lower_bar(kb_services):
+    question = "how long does the process usually take"
+    alone = kb_services.qa.classifier.classify(question)
+    bar = kb_services.qa.classifier.config
+    assert bar.min_in_scope_in_thread <= alone.in_scope_probability < bar.min_in_scope
+    assert not kb_services.conversations.ask(question).grounded  # on its own: declined
+    answer = _thread(kb_services, "how should we interview ML engineers?", question)
+    assert answer.grounded and answer.kind in kb_services.qa.classifier.in_scope_labels
+    # an off-topic follow-up is still declined, and a marked topic change gets no lower bar
+    assert not _thread(
+        kb_services, "how should we interview ML engineers?", "thanks! what's for lunch"
+    ).grounded
+
+
+def test_a_bare_it_follow_up_is_answered_about_the_previous_question(kb_services):
+    answer = _thread(
+        kb_services,
+        "do any of these talent marketplaces offer a paid trial?",
+        "how long does it last",
+    )
+    assert answer.grounded and "2-week" in answer.answer
+    assert answer.resolved_question.startswith("how long does it last (about: do any of")
+
+
+def test_a_lowercase_city_replaces_the_place_of_the_previous_question(kb_services):
+    answer = _thread(
+        kb_services,
+        "what are senior ML engineers pulling in the bay area right now",
+        "what about in toronto, we might open an office there",
+    )
+    assert answer.resolved_question == "what are senior ML engineers pulling in toronto right now?"
 
 
 # ---- with a model configured: condensed by the model, the rules as fallback ------------------

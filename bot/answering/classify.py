@@ -15,7 +15,7 @@ import logging
 import os
 import pickle
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,9 @@ class ClassifierConfig:
     word_weight: float = 1.0
     char_weight: float = 1.0
     min_in_scope: float = 0.5
+    # A follow-up in a conversation that is already on topic is more likely on topic itself
+    # (a higher prior): it is declined only below this bar (picked on the dev conversations).
+    min_in_scope_in_thread: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,15 @@ class QuestionKind:
         on topic when the geometric mean of both in-scope probabilities clears the bar."""
         p_in = float(np.sqrt(self.in_scope_probability * whole.in_scope_probability))
         return replace(self, in_scope=p_in >= min_in_scope, in_scope_probability=p_in)
+
+    def judged_at(self, bar: float, *, on_topic: Collection[str]) -> QuestionKind:
+        """The same reading against another in-scope bar; when that admits it, its label is the
+        most likely of the `on_topic` labels ('how long does it last' after a paid-trial answer)."""
+        if self.in_scope or self.in_scope_probability < bar:
+            return self
+        ranked = {k: p for k, p in self.probabilities.items() if k in on_topic}
+        label = max(ranked, key=lambda k: ranked[k]) if ranked else self.label
+        return replace(self, label=label, in_scope=True, probability=ranked.get(label, 0.0))
 
     def explain(self) -> str:
         """Short reason for logs and eval reports."""
@@ -183,6 +195,10 @@ class QuestionClassifier:
     def in_scope_labels(self) -> frozenset[str]:
         """Names of the labels hirebot answers."""
         return frozenset(label.name for label in self.labels.labels if label.in_scope)
+
+    def in_thread(self, kind: QuestionKind) -> QuestionKind:
+        """`kind` judged as a follow-up in a conversation already on topic, at the lower bar."""
+        return kind.judged_at(self.config.min_in_scope_in_thread, on_topic=self.in_scope_labels)
 
     def fit(self) -> None:
         """Train now (otherwise the first `classify` does)."""

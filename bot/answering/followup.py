@@ -11,6 +11,7 @@ topic, or asks a complete question of its own, starts fresh. Pure functions: no 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -73,6 +74,11 @@ _PLURAL_PEOPLE = (
     r"(?:(?:people|ppl|folks|candidates) like (?:that|this|them|those)|"
     r"(?:those|these) (?:people|ppl|folks|candidates|hires|guys)|they|them|those|these)"
 )
+# "good ones", "the best ones": people of the role, as the manager rates them.
+_GOOD_ONES = (
+    r"(?:good|great|strong|decent|solid|best|right|top|real|qualified|experienced|senior|junior)"
+    r" ones"
+)
 _ANAPHORA = re.compile(
     rf"\b(?:(?:(?:{_VERBS_BEFORE_PRONOUN}) )?(?:that|this|such a|the same) (?:kind|type|sort) of "
     r"(?:person|people|hire|role|candidate|profile|talent)|"
@@ -85,7 +91,8 @@ _ANAPHORA = re.compile(
     r"the (?:role|hire|candidate)|"
     r"(?:what|how much) (?:would|does|do|will|should|can|could) "
     r"(?:one|that(?! (?:role|hire|person|position|candidate|one|kind|type|sort)\b))|"
-    r"(?:a|an|the) (?:\w+ )?one)\b",
+    r"(?:a|an|the) (?:\w+ )?one|"
+    rf"{_GOOD_ONES})\b",
     re.IGNORECASE,
 )
 # Pronouns that stand for people in the plural: the role replaces them in the plural.
@@ -101,6 +108,26 @@ _ANSWER_REFERENCE = re.compile(
     r"job|one|kind|type|sort|position|candidate)\b))\b",
     re.IGNORECASE,
 )
+# A bare "it" in a short message stands for what the previous question was about ("how long
+# does it last" after a paid-trial answer), except the empty "it" of "does it make sense to
+# ...", "is it ok if ...", "how long does it take to ...".
+_IT = re.compile(r"\bit\b", re.IGNORECASE)
+_EMPTY_IT = re.compile(
+    r"\bit(?:['’]s)?\s+(?:\w+\s+){0,2}?(?:to|that|if|whether|when)\b|\bit\s+depends\b|"
+    r"\bit(?:['’]s|\s+is|\s+was)\s+(?:a|an|the|just|only|for)\b",  # 'what if it's a contract'
+    re.IGNORECASE,
+)
+MAX_IT_REFERENCE_WORDS = 7
+# A clause that asks: 'any way to ...', or a wh-word after at most two words ('now how do I').
+_OWN_QUESTION = re.compile(
+    r"^\W*(?:any(?:thing|one|body| way| tips| advice)?\b|(?:(?:now|so|then|but|ok|okay|k|well|"
+    r"and|also|like|cool|right|hmm+|great|thanks|got it)\W+){0,3}"
+    r"(?:what|what's|whats|how|which|who|when|where|why)\b)",
+    re.IGNORECASE,
+)
+# At most this many words of its own in a follow-up that varies the previous question.
+MAX_VARIANT_WORDS = 6
+_ABOUT = re.compile(r"\(about: (.+)\)[?!.]*\s*$")
 # "those"/"these" before a noun point at that noun ("those marketplaces"), unless it is a person.
 _DEMONSTRATIVE = re.compile(r"^(?:those|these)\s+([a-z][a-z-]+)", re.IGNORECASE)
 PEOPLE_NOUNS = frozenset(
@@ -118,7 +145,7 @@ _WHICH_ONE = re.compile(r"\bwhich (?:one|of (?:them|those|the two))\b", re.IGNOR
 _ROLE_PHRASE = re.compile(
     r"\b(?:(?:a|an|the|our|one)\s+)?(?:(?:senior|junior|entry[- ]level|mid[- ]level|principal|"
     r"lead|staff)\s+)*(?:(?:ai|ml|machine learning|ai/ml|ml/ai)\s+(?:engineer|developer)s?|"
-    r"data scientists?|(?:ml|machine learning|research|applied)\s+scientists?)\b",
+    r"data scientists?|(?:(?:ai|ml)\s+)?(?:ml|machine learning|research|applied)\s+scientists?)\b",
     re.IGNORECASE,
 )
 _SENIORITY_WORDS = re.compile(
@@ -246,11 +273,21 @@ class Reading:
         return self.roles
 
 
-def read(question: str, *, kind: str = "", recommended: str | None = None) -> Reading:
-    """The slots a question states (roles, seniority, location, industry, size, employment)."""
+def read(
+    question: str,
+    *,
+    kind: str = "",
+    recommended: str | None = None,
+    places: Sequence[str] = (),
+) -> Reading:
+    """The slots a question states (roles, seniority, location, industry, size, employment);
+    `places`: place names found in it by meaning ('toronto', 'NYC'), beside those written
+    with a capital after 'in'."""
     text = expand_shorthand(question)
     levels = sorted(seniority_levels(text))
-    location = _LOCATION.search(text)
+    match = _LOCATION.search(text)
+    typed = [p for p in places if re.search(rf"\b{re.escape(p)}\b", question, re.IGNORECASE)]
+    location = match.group(1) if match else (typed[0] if typed else None)
     employment = [name for name, pattern in _EMPLOYMENT.items() if pattern.search(text)]
     size = _SIZE.search(text)
     return Reading(
@@ -258,7 +295,7 @@ def read(question: str, *, kind: str = "", recommended: str | None = None) -> Re
         kind=kind,
         roles=tuple(r for r in ROLE_NAMES if r in roles_mentioned(text)),
         seniority=levels[0] if len(levels) == 1 else None,
-        location=location.group(1) if location else None,
+        location=location,
         industry=_industry(text),
         size=size.group(1) if size else None,
         employment=employment[0] if len(employment) == 1 else None,
@@ -284,6 +321,7 @@ def _industry_words(text: str) -> str | None:
 
 
 NEW_TOPIC = "says it is a new topic"
+ABOUT_PREVIOUS = "asks about the previous answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,9 +339,12 @@ def starts_new_topic(text: str) -> bool:
     return _NEW_TOPIC.match(text) is not None
 
 
-def own_words(text: str) -> list[str]:
-    """Content words a message asks with, beyond roles, qualifiers and follow-up filler."""
+def own_words(text: str, *, places: Sequence[str] = ()) -> list[str]:
+    """Content words a message asks with, beyond roles, qualifiers (`places` among them) and
+    follow-up filler."""
     stripped = _ROLE_PHRASE.sub(" ", _ASIDE.sub(" ", expand_shorthand(text)))
+    for place in places:
+        stripped = re.sub(rf"\b{re.escape(place)}\b", " ", stripped, flags=re.IGNORECASE)
     stripped = _CONTRACTION.sub("", stripped)
     stripped = _LOCATION.sub(" ", stripped)
     stripped = _SIZE.sub(" ", stripped)
@@ -323,23 +364,30 @@ def own_words(text: str) -> list[str]:
     ]
 
 
-def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolution:
-    """Read `text` (whose own classifier label is `kind`) after `previous`: a new topic or a
-    complete question stands alone; a follow-up keeps what it states and inherits the rest."""
-    fresh = Resolution(text, read(text, kind=kind), False, "stands alone")
+def resolve(
+    text: str, previous: Reading | None, *, kind: str = "", places: Sequence[str] = ()
+) -> Resolution:
+    """Read `text` (whose own classifier label is `kind`; `places`: the place names found in
+    it by meaning) after `previous`: a new topic or a complete question stands alone; a
+    follow-up keeps what it states and inherits the rest."""
+    fresh = Resolution(text, read(text, kind=kind, places=places), False, "stands alone")
     if previous is None:
         return fresh
     if starts_new_topic(text):
         rest = _NEW_TOPIC.sub("", text, count=1).strip() or text
         return Resolution(rest, read(rest, kind=kind), False, NEW_TOPIC)
-    stated = read(text, kind=kind)
-    asks = own_words(text)
+    stated = read(text, kind=kind, places=places)
+    asks = own_words(text, places=places)
+    connected = _CONNECTOR.match(text) is not None or _CONTINUATION.search(text) is not None
     narrows = _states_a_slot(stated) and (
         _APPLIES_ELSEWHERE.match(text) is not None
+        or (connected and len(asks) <= 4 and same_kind(kind, previous.kind))
+        # 'and if we went the research route instead? like a senior ML scientist', 'we'd go
+        # junior tbh': a variant of the previous question, with no question of its own
         or (
-            (_CONNECTOR.match(text) is not None or _CONTINUATION.search(text) is not None)
-            and len(asks) <= 4
-            and same_kind(kind, previous.kind)  # a different kind of question asks something else
+            (connected or "?" not in text)
+            and len(asks) <= MAX_VARIANT_WORDS
+            and not asks_its_own_question(text)
         )
     )
     if not asks or narrows:  # slots and filler: the previous question, with what this states
@@ -350,19 +398,30 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
     if _WHICH_ONE.search(text) and len(previous.roles) > 1 and not stated.roles:
         options = " or ".join(_role_phrase((r,), None) for r in previous.roles)
         question = _WHICH_ONE.sub(f"which of {options}", text, count=1)
-        return Resolution(question, read(question, kind=kind), True, "chooses between the roles")
+        return Resolution(
+            question, read(question, kind=kind, places=places), True, "chooses between the roles"
+        )
     described = _described_role(text, previous.roles) if not stated.roles else None
     if described is not None:
         question = _DESCRIBED.sub(_role_phrase((described,), previous.seniority), text, count=1)
-        return Resolution(question, read(question, kind=kind), True, "names one of the roles")
+        return Resolution(
+            question, read(question, kind=kind, places=places), True, "names one of the roles"
+        )
     level = stated.seniority or previous.seniority
     if _refers_to_the_role(text) and not stated.roles and subject:
         question = _replace_anaphora(text, subject, level)
-        return Resolution(question, read(question, kind=kind), True, "refers to the previous role")
-    if _ANSWER_REFERENCE.search(expand_shorthand(text)) and not stated.roles:
-        question = _with_context(text, f"about: {_the_question(previous.question)}", once=True)
-        reading = _merge(previous, stated, question)
-        return Resolution(question, reading, True, "asks about the previous answer")
+        return Resolution(
+            question, read(question, kind=kind, places=places), True, "refers to the previous role"
+        )
+    before = _pronoun_before_a_role(text)
+    if before and previous.subject_roles and set(previous.subject_roles) != set(stated.roles):
+        # 'should we pair them with an AI engineer': 'them' is still the previous subject
+        question = _replace_anaphora(text, previous.subject_roles, previous.seniority)
+        return Resolution(
+            question, read(question, kind=kind, places=places), True, "refers to the previous role"
+        )
+    if _refers_to_the_answer(text) and not stated.roles:
+        return about_previous(text, previous, kind=kind, places=places)
     continues = (
         _CONNECTOR.match(text) is not None
         or _CONTINUATION.search(text) is not None
@@ -373,15 +432,66 @@ def resolve(text: str, previous: Reading | None, *, kind: str = "") -> Resolutio
     if not stated.roles and subject and kind in ROLE_SPECIFIC_KINDS and continues:
         context = _role_phrase(subject, level)
         question = _with_context(text, f"for {context}")
-        return Resolution(question, read(question, kind=kind), True, "keeps the previous role")
+        return Resolution(
+            question, read(question, kind=kind, places=places), True, "keeps the previous role"
+        )
     return fresh
 
 
+def asks_its_own_question(text: str) -> bool:
+    """Does a clause of the message ask something, once the follow-up opener ('and', 'what
+    about', 'what if') is left out? It does when it opens with a question word or 'any ...',
+    after filler words or not ('now how do I word the post'). ('and how do I
+    interview them?': yes; 'what if we went senior instead': no, it varies the previous one.)"""
+    clauses = [
+        c for s in message_sentences(expand_shorthand(text)) for c in re.split(r"[,;:—–]|\s-\s", s)
+    ]
+    for clause in clauses:
+        opener = _CONNECTOR.match(clause)
+        rest = clause[opener.end() :] if opener else clause
+        if _QUESTION_WORD.match(rest) or _OWN_QUESTION.match(rest):
+            return True
+    return False
+
+
+def about_previous(
+    text: str, previous: Reading, *, kind: str = "", places: Sequence[str] = ()
+) -> Resolution:
+    """`text` read as a question about what the previous one asked ('is that base only (about:
+    what does a senior AI engineer earn)?'), its subject named when that question named none."""
+    about = _the_question(previous.question)
+    role_specific = previous.kind in ROLE_SPECIFIC_KINDS or not previous.kind
+    if role_specific and previous.subject_roles and not roles_mentioned(expand_shorthand(about)):
+        about += f" for {_role_phrase(previous.subject_roles, previous.seniority)}"
+    question = _with_context(text, f"about: {about}", once=True)
+    reading = _merge(previous, read(text, kind=kind, places=places), question)
+    return Resolution(question, reading, True, ABOUT_PREVIOUS)
+
+
+def _refers_to_the_answer(text: str) -> bool:
+    """'is that number base only?', or a short message whose 'it' is what was just asked
+    about ('how long does it last')."""
+    expanded = expand_shorthand(text)
+    if _ANSWER_REFERENCE.search(expanded):
+        return True
+    short = len(expanded.split()) <= MAX_IT_REFERENCE_WORDS
+    return short and bool(_IT.search(expanded)) and not _EMPTY_IT.search(expanded)
+
+
 def _the_question(message: str) -> str:
-    """The last sentence of a message that asks (its setup and asides left out)."""
-    sentences = message_sentences(asking_part(message))
-    asking = [s for s in sentences if s.endswith("?") or _QUESTION_WORD.match(s)]
-    return (asking or sentences or [message])[-1].rstrip(" ?.!")
+    """The last sentence of a message that asks (its setup and asides left out), with the
+    sentences before it when it only points at them ('... a paid trial. what is that exactly');
+    for a message that was itself about an earlier question, that one (the topic stays)."""
+    earlier = _ABOUT.search(message)
+    if earlier:
+        return earlier.group(1)
+    sentences = message_sentences(asking_part(message)) or [message]
+    asking = [n for n, s in enumerate(sentences) if s.endswith("?") or _QUESTION_WORD.match(s)]
+    last = asking[-1] if asking else len(sentences) - 1
+    first = last
+    while first > 0 and not own_words(sentences[first]):
+        first -= 1
+    return ", ".join(s.rstrip(" ?.!") for s in sentences[first : last + 1])
 
 
 def _with_context(text: str, context: str, *, once: bool = False) -> str:
@@ -461,6 +571,14 @@ def _pronouns(text: str) -> list[re.Match[str]]:
     return out
 
 
+def _pronoun_before_a_role(text: str) -> bool:
+    """A people pronoun ahead of every role the message names: it points back, not ahead."""
+    expanded = expand_shorthand(text)
+    role = _ROLE_PHRASE.search(expanded)
+    found = [m for m in _pronouns(expanded) if _PLURAL_PRONOUN.fullmatch(m.group(0))]
+    return bool(role and found and found[0].end() <= role.start())
+
+
 def _refers_to_the_role(text: str) -> bool:
     """A pronoun or 'that role' for the person hired; a possessive only when the message names
     no other plural noun before it ('for their AI work' after 'enterprises' is theirs)."""
@@ -501,7 +619,11 @@ def _restate(previous: Reading, stated: Reading, text: str) -> str:
         question += f" at {stated.seniority} level"
     if stated.location and stated.location != previous.location:
         if previous.location:
-            question = question.replace(previous.location, stated.location)
+            # each place with its own article: 'the US' -> 'the Bay Area', 'the bay area' -> 'toronto'
+            where = rf"\b(?:the\s+)?{re.escape(previous.location)}\b"
+            said = re.search(rf"\bthe\s+{re.escape(stated.location)}\b", text, re.IGNORECASE)
+            place = f"the {stated.location}" if said else stated.location
+            question = re.sub(where, place, question, count=1, flags=re.IGNORECASE)
         else:
             question += f" in {stated.location}"
     extras = []
@@ -565,6 +687,8 @@ def _replace_anaphora(text: str, roles: tuple[str, ...], seniority: str | None) 
 
     def sub(match: re.Match[str]) -> str:
         found = match.group(0)
+        if re.fullmatch(_GOOD_ONES, found, re.IGNORECASE):  # 'good ones' -> 'good ML engineers'
+            return f"{found.split()[0]} {_plural_phrase(roles, seniority)}"
         if _PLURAL_PRONOUN.fullmatch(found):  # 'they' -> 'ML engineers', in agreement
             return _plural_phrase(roles, seniority)
         lead = re.match(rf"({_VERBS_BEFORE_PRONOUN}|if|whether|once|when|until) ", found, re.I)

@@ -193,9 +193,11 @@ class QuestionAnswerer:
         *,
         composer: ComposerConfig | None = None,
         on_text: Callable[[str], None] | None = None,
+        in_thread: bool = False,
     ) -> Answer:
         """Answer one self-contained question (follow-ups are resolved before, by
-        bot.conversation); `composer` overrides answer length limits (e.g. for the sections of a hiring brief).
+        bot.conversation); `composer` overrides answer length limits (e.g. for the sections of a hiring brief);
+        `in_thread`: the question follows an on-topic one, so it is declined only at a lower bar.
 
         With a generator configured, covered questions get a generated answer (grounded
         sentences are passed to `on_text` as they arrive); any failure falls back to the
@@ -225,6 +227,8 @@ class QuestionAnswerer:
         kinds = [
             self._judge_the_question(part, kind) for part, kind in zip(parts, kinds, strict=True)
         ]
+        if in_thread:
+            kinds = [self.classifier.in_thread(kind) for kind in kinds]
         timings["embed_ms"] = (t1 - t0) * 1000
         timings["classify_ms"] = (time.perf_counter() - t1) * 1000
         answers = []
