@@ -331,6 +331,7 @@ CONVERSATION_SETS = (
     "conversations_dev.yaml",
     "conversations_dev2.yaml",
     "conversations_dev3.yaml",
+    "conversations_dev4.yaml",
 )
 
 

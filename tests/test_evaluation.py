@@ -161,7 +161,13 @@ def test_conversation_set_schema_and_split(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["conversations_dev.yaml", "conversations_dev2.yaml", "conversations_dev3.yaml"]
+    "name",
+    [
+        "conversations_dev.yaml",
+        "conversations_dev2.yaml",
+        "conversations_dev3.yaml",
+        "conversations_dev4.yaml",
+    ],
 )
 def test_extra_conversation_sets_are_dev_only_and_their_facts_are_in_their_sources(name):
     raw = yaml.safe_load((EVALS / name).read_text(encoding="utf-8"))
