@@ -565,6 +565,15 @@ def test_a_lowercase_city_replaces_the_place_of_the_previous_question(kb_service
     assert answer.resolved_question == "what are senior ML engineers pulling in toronto right now?"
 
 
+def test_the_place_finder_tells_places_from_tools_and_words(kb_services):
+    finder = kb_services.conversations.places
+    assert finder.find("what about in toronto, we might open an office there") == ["toronto"]
+    assert finder.find("what do they make in nyc?") == ["nyc"]
+    assert finder.find("and in kansas city?") == ["kansas city"]
+    assert finder.find("should we hire in house or run it in databricks or in kubeflow?") == []
+    assert finder.find("what do they make in Toronto?") == []  # capitalised: read by its writing
+
+
 # ---- with a model configured: condensed by the model, the rules as fallback ------------------
 
 
