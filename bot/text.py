@@ -248,7 +248,7 @@ def clip(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-_SENIORITY = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|principal)(?:s\b|\b)", re.I)
+_SENIORITY = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|principal)s?\b", re.I)
 
 
 def seniority_levels(text: str) -> set[str]:

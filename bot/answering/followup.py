@@ -118,7 +118,7 @@ _EMPTY_IT = re.compile(
     re.IGNORECASE,
 )
 MAX_IT_REFERENCE_WORDS = 7
-# A clause that asks: 'any way to ...', or a wh-word after at most two words ('now how do I').
+# A clause that asks: 'any way to ...', or a wh-word after up to three filler words ('now how do I').
 _OWN_QUESTION = re.compile(
     r"^\W*(?:any(?:thing|one|body| way| tips| advice)?\b|(?:(?:now|so|then|but|ok|okay|k|well|"
     r"and|also|like|cool|right|hmm+|great|thanks|got it)\W+){0,3}"
@@ -371,6 +371,10 @@ def resolve(
     it by meaning) after `previous`: a new topic or a complete question stands alone; a
     follow-up keeps what it states and inherits the rest."""
     fresh = Resolution(text, read(text, kind=kind, places=places), False, "stands alone")
+
+    def rewritten(question: str, why: str) -> Resolution:
+        return Resolution(question, read(question, kind=kind, places=places), True, why)
+
     if previous is None:
         return fresh
     if starts_new_topic(text):
@@ -398,28 +402,23 @@ def resolve(
     if _WHICH_ONE.search(text) and len(previous.roles) > 1 and not stated.roles:
         options = " or ".join(_role_phrase((r,), None) for r in previous.roles)
         question = _WHICH_ONE.sub(f"which of {options}", text, count=1)
-        return Resolution(
-            question, read(question, kind=kind, places=places), True, "chooses between the roles"
-        )
+        return rewritten(question, "chooses between the roles")
     described = _described_role(text, previous.roles) if not stated.roles else None
     if described is not None:
         question = _DESCRIBED.sub(_role_phrase((described,), previous.seniority), text, count=1)
-        return Resolution(
-            question, read(question, kind=kind, places=places), True, "names one of the roles"
-        )
+        return rewritten(question, "names one of the roles")
     level = stated.seniority or previous.seniority
     if _refers_to_the_role(text) and not stated.roles and subject:
         question = _replace_anaphora(text, subject, level)
-        return Resolution(
-            question, read(question, kind=kind, places=places), True, "refers to the previous role"
-        )
-    before = _pronoun_before_a_role(text)
-    if before and previous.subject_roles and set(previous.subject_roles) != set(stated.roles):
+        return rewritten(question, "refers to the previous role")
+    if (
+        _pronoun_before_a_role(text)
+        and previous.subject_roles
+        and set(previous.subject_roles) != set(stated.roles)
+    ):
         # 'should we pair them with an AI engineer': 'them' is still the previous subject
         question = _replace_anaphora(text, previous.subject_roles, previous.seniority)
-        return Resolution(
-            question, read(question, kind=kind, places=places), True, "refers to the previous role"
-        )
+        return rewritten(question, "refers to the previous role")
     if _refers_to_the_answer(text) and not stated.roles:
         return about_previous(text, previous, kind=kind, places=places)
     continues = (
@@ -432,9 +431,7 @@ def resolve(
     if not stated.roles and subject and kind in ROLE_SPECIFIC_KINDS and continues:
         context = _role_phrase(subject, level)
         question = _with_context(text, f"for {context}")
-        return Resolution(
-            question, read(question, kind=kind, places=places), True, "keeps the previous role"
-        )
+        return rewritten(question, "keeps the previous role")
     return fresh
 
 

@@ -48,9 +48,10 @@ class PlaceFinder:
 
     def find(self, text: str) -> list[str]:
         """The place names in `text` that its capitalisation does not already show."""
-        known = self.vocabulary()
+        matches = list(_AFTER_PREPOSITION.finditer(text))
+        known = self.vocabulary() if matches else frozenset()
         candidates: list[str] = []
-        for match in _AFTER_PREPOSITION.finditer(text):
+        for match in matches:
             words = match.group(1).split()
             if words[0][:1].isupper() and not words[0].isupper():
                 continue  # 'in Toronto': read by its writing
