@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test eval train-roles bench profile lint format clean
+.PHONY: install run test eval train-roles train-classifier bench profile lint format clean
 
 install: $(STAMP)
 
@@ -33,6 +33,11 @@ eval: install
 # bot/data/role_model.json; a test fails while the committed artifact is stale).
 train-roles: install
 	$(BIN)/hirebot train-roles
+
+# Re-fit the question classifier after editing bot/data/question_types*.yaml (writes
+# bot/data/question_model.npz; a test fails while the committed artifact is stale).
+train-classifier: install
+	$(BIN)/hirebot train-classifier
 
 bench: install
 	$(BIN)/python -m benchmarks

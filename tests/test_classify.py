@@ -75,25 +75,59 @@ def test_cross_validation_reports_label_and_scope_accuracy(classifier):
     assert 0.6 <= scores["label_accuracy"] <= scores["scope_accuracy"]
 
 
-def test_a_second_process_loads_the_fitted_model_from_disk(embedder, tmp_path: Path):
+def test_the_committed_model_is_fresh_and_loaded_without_training(embedder):
+    """The artifact was fitted on exactly the labelled data in bot/data/ (else run
+    `hirebot train-classifier`), and loading it embeds no training example."""
     import bot.answering.classify as module
+    from bot.answering.question_model import DEFAULT_ARTIFACT, QuestionModel
 
+    counting = CountingEmbedder(embedder)
+    fresh = QuestionClassifier(counting)
+    assert QuestionModel.load(DEFAULT_ARTIFACT).fingerprint == fresh.fingerprint(), (
+        "bot/data/question_model.npz is stale: run `hirebot train-classifier`"
+    )
     saved = dict(module._MODELS)
-    module._MODELS.clear()  # as in a fresh process: nothing fitted yet
+    module._MODELS.clear()  # as in a fresh process
     try:
-        first = QuestionClassifier(embedder, cache_dir=tmp_path)
-        first.fit()
-        assert list(tmp_path.glob("question-model-*.pkl"))
-        module._MODELS.clear()  # a second process, with the same cache dir
-        counting = CountingEmbedder(embedder)
-        second = QuestionClassifier(counting, cache_dir=tmp_path)
-        second.fit()
-        assert counting.texts == 0  # nothing re-embedded: the pickled model was loaded
-        assert second.classify("ML engineer pay in Austin?").label == "pay"
-        (next(tmp_path.glob("question-model-*.pkl"))).write_bytes(b"not a pickle")
-        module._MODELS.clear()
-        third = QuestionClassifier(embedder, cache_dir=tmp_path)
-        assert third.classify("ML engineer pay in Austin?").label == "pay"  # retrained
+        assert fresh.classify("ML engineer pay in Austin?").label == "pay"
+        assert counting.texts == 1  # the message only: no training example was embedded
     finally:
         module._MODELS.clear()
         module._MODELS.update(saved)
+
+
+def test_the_artifact_round_trips_and_predicts_as_the_fitted_model(classifier, tmp_path: Path):
+    from bot.answering.question_model import QuestionModel
+
+    fitted = classifier.train()
+    fitted.save(tmp_path / "model.npz")
+    loaded = QuestionModel.load(tmp_path / "model.npz")
+    texts = ["what does a senior MLE earn in Berlin?", "thanks!", "how do I fire someone"]
+    dense = classifier.embedder.embed(texts)
+    assert loaded.classes == fitted.classes and loaded.fingerprint == fitted.fingerprint
+    assert abs(loaded.predict_proba(texts, dense) - fitted.predict_proba(texts, dense)).max() < 1e-6
+
+
+def test_stale_or_broken_artifacts_are_never_used(embedder, tmp_path: Path, caplog):
+    import bot.answering.classify as module
+    from bot.answering.question_model import QuestionModel
+
+    labels = load_labels()
+    tiny = type(labels)(tuple(x for x in labels.labels if x.name in ("pay", "small_talk")))
+    stale = tmp_path / "stale.npz"
+    QuestionClassifier(embedder).train().save(stale)  # fitted on the full data
+    saved = dict(module._MODELS)
+    module._MODELS.clear()
+    try:
+        classifier = QuestionClassifier(embedder, labels=tiny, artifact=stale)
+        with caplog.at_level("WARNING", logger="bot.answering.classify"):
+            kind = classifier.classify("ML engineer pay in Austin?")
+        assert set(kind.probabilities) == {"pay", "small_talk"}  # trained on its own data
+        assert "stale" in caplog.text
+    finally:
+        module._MODELS.clear()
+        module._MODELS.update(saved)
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not an archive")
+    with pytest.raises(ConfigError, match="cannot read the question model"):
+        QuestionModel.load(broken)

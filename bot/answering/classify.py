@@ -1,19 +1,23 @@
 """What a question asks, and whether it is about hiring AI/ML talent at all.
 
 A multinomial logistic regression learned from labelled example messages
-(`bot/data/question_types.yaml`, written apart from the eval sets). Its features are the
+(`bot/data/question_types*.yaml`, written apart from the eval sets). Its features are the
 message's MiniLM embedding plus TF-IDF word and character n-grams, all with learned weights:
 no hand-set cue decides a label. Each label also has a topical description, used as one more
 example. The probability on the out-of-scope labels (firing, visas, benefits, payroll, law,
-non-AI roles, coding help, small talk) is the topic gate in front of answering.
+non-AI roles, coding help, small talk) is the topic gate in front of answering; the social
+label (greetings, thanks) and the routing labels (a described need, a walkthrough request)
+decide where an on-topic message goes (bot/routing.py).
+
+The fitted model is a committed artifact (`bot/data/question_model.npz`, written by
+`hirebot train-classifier`; see bot/answering/question_model.py): nothing is trained at run time
+unless the labelled data changed since, and then with a warning.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,6 +27,12 @@ from typing import Any
 import numpy as np
 import yaml
 
+from bot.answering.question_model import (
+    DEFAULT_ARTIFACT,
+    ModelSettings,
+    QuestionModel,
+    fingerprint,
+)
 from bot.errors import ConfigError
 from bot.stores.embeddings import Embedder
 
@@ -30,7 +40,7 @@ logger = logging.getLogger(__name__)
 # embeddings of the training examples and fitted models, per content hash, shared by every
 # classifier in the process (tests and evals build several); the disk cache survives restarts
 _VECTORS: dict[str, np.ndarray] = {}
-_MODELS: dict[str, _Model] = {}
+_MODELS: dict[str, QuestionModel] = {}
 _CACHE_LOCK = threading.Lock()
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # every batch of labelled examples: question_types.yaml, question_types_more.yaml, ...
@@ -38,16 +48,26 @@ LABEL_FILES = "question_types*.yaml"
 ROLE_CHOICE = "role_choice"
 ROLE_DIFFERENCE = "role_difference"
 PAY = "pay"
+# Labels that route rather than ask: a described hiring need (-> the role recommender), a request
+# for the guided walkthrough, and a greeting or thanks (scope "social": neither on nor off topic).
+NEED_DESCRIPTION = "need_description"
+WALKTHROUGH_REQUEST = "walkthrough_request"
+ACKNOWLEDGEMENT = "acknowledgement"
+# The off-topic label with no subject of its own (chit-chat, "what do you think?").
+SMALL_TALK = "small_talk"
+SCOPES = ("in", "out", "social")
 
 
 @dataclass(frozen=True, slots=True)
 class Label:
-    """One kind of question: in or out of hirebot's topic, described and exemplified."""
+    """One kind of message: in or out of hirebot's topic (or social: a greeting or thanks),
+    described and exemplified."""
 
     name: str
     in_scope: bool
     description: str
     examples: tuple[str, ...]
+    social: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,26 +106,32 @@ def load_labels(paths: Sequence[Path] | None = None) -> LabelSet:
     files = sorted(DATA_DIR.glob(LABEL_FILES)) if paths is None else list(paths)
     if not files:
         raise ConfigError(f"no question type files ({LABEL_FILES}) in {DATA_DIR}")
-    scopes: dict[str, bool] = {}
+    scopes: dict[str, str] = {}
     descriptions: dict[str, str] = {}
     examples: dict[str, list[str]] = {}
     for path in files:
         for name, entry in _label_entries(path).items():
             scope = str(entry.get("scope", ""))
-            if scope not in ("in", "out") or scopes.get(name, scope == "in") != (scope == "in"):
-                raise ConfigError(f"{path}: label {name!r} needs one scope, in or out")
-            scopes[name] = scope == "in"
+            if scope not in SCOPES or scopes.get(name, scope) != scope:
+                raise ConfigError(f"{path}: label {name!r} needs one scope: in, out or social")
+            scopes[name] = scope
             if entry.get("description"):
                 descriptions[name] = str(entry["description"])
             pooled = examples.setdefault(name, [])
             pooled += [str(e).strip() for e in entry.get("examples") or () if str(e).strip()]
     labels = tuple(
-        Label(name, scopes[name], descriptions.get(name, ""), tuple(dict.fromkeys(found)))
+        Label(
+            name,
+            scopes[name] == "in",
+            descriptions.get(name, ""),
+            tuple(dict.fromkeys(found)),
+            social=scopes[name] == "social",
+        )
         for name, found in examples.items()
     )
     if any(len(label.examples) < 3 for label in labels):
         raise ConfigError("every question type needs 3 or more examples")
-    if len(set(scopes.values())) != 2:
+    if not {"in", "out"} <= set(scopes.values()):
         raise ConfigError("question types need both in-scope and out-of-scope labels")
     return LabelSet(labels)
 
@@ -123,17 +149,18 @@ def _label_entries(path: Path) -> dict[str, dict[str, Any]]:
 
 @dataclass(frozen=True, slots=True)
 class ClassifierConfig:
-    """Model settings: regularisation and feature weights (picked by cross-validation on the
-    training examples), and the in-scope probability below which a question is declined
-    (picked on the dev half of evals/realistic_qa.yaml)."""
+    """The model's settings (picked by cross-validation on the training examples), and the
+    in-scope probability below which a message is declined (picked on the dev half of
+    evals/realistic_qa.yaml)."""
 
-    c: float = 4.0
-    word_weight: float = 1.0
-    char_weight: float = 1.0
+    model: ModelSettings = field(default_factory=ModelSettings)
     min_in_scope: float = 0.5
-    # A follow-up in a conversation that is already on topic is more likely on topic itself
-    # (a higher prior): it is declined only below this bar (picked on the dev conversations).
+    # A message in a conversation that is on topic is more likely on topic itself (a higher
+    # prior): it is declined only below this bar (picked on the dev conversations)...
     min_in_scope_in_thread: float = 0.3
+    # ...unless it is confidently about an off-topic subject of its own (firing, visas):
+    # its most likely label is off topic, with at least this probability
+    min_off_topic_subject: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +172,8 @@ class QuestionKind:
     probability: float
     in_scope_probability: float
     probabilities: Mapping[str, float] = field(default_factory=dict)
+    # probability of the social labels (a greeting, thanks, "ok cool")
+    social_probability: float = 0.0
 
     @property
     def runner_up(self) -> str:
@@ -173,8 +202,9 @@ class QuestionKind:
 
 
 class QuestionClassifier:
-    """Labels messages; trained lazily on first use (embeddings of the examples are cached on
-    disk by content hash, so a restart only refits the regression, in well under a second)."""
+    """Labels messages with the committed model (`artifact`); when the labelled data changed
+    since it was written, it trains in process instead, with a warning (embeddings of the
+    examples are cached on disk by content hash, in `cache_dir`)."""
 
     def __init__(
         self,
@@ -183,18 +213,35 @@ class QuestionClassifier:
         labels: LabelSet | None = None,
         config: ClassifierConfig | None = None,
         cache_dir: Path | None = None,
+        artifact: Path | None = DEFAULT_ARTIFACT,
     ) -> None:
         self.embedder = embedder
         self.labels = labels or load_labels()
         self.config = config or ClassifierConfig()
         self.cache_dir = cache_dir
-        self._model: _Model | None = None
+        self.artifact = artifact
+        self._model: QuestionModel | None = None
         self._lock = threading.Lock()
 
     @property
     def in_scope_labels(self) -> frozenset[str]:
         """Names of the labels hirebot answers."""
         return frozenset(label.name for label in self.labels.labels if label.in_scope)
+
+    @property
+    def social_labels(self) -> frozenset[str]:
+        """Names of the labels that need no answer (greetings, thanks)."""
+        return frozenset(label.name for label in self.labels.labels if label.social)
+
+    def about_off_topic_subject(self, kind: QuestionKind) -> bool:
+        """Is the message confidently about a subject hirebot does not cover (not chit-chat,
+        which has no subject of its own)?"""
+        off_topic = kind.label not in self.in_scope_labels | self.social_labels
+        return (
+            off_topic
+            and kind.label != SMALL_TALK
+            and kind.probability >= self.config.min_off_topic_subject
+        )
 
     def in_thread(self, kind: QuestionKind) -> QuestionKind:
         """`kind` judged as a follow-up in a conversation already on topic, at the lower bar."""
@@ -218,7 +265,7 @@ class QuestionClassifier:
         model = self._fitted()
         dense = self.embedder.embed(list(texts)) if vectors is None else vectors
         probs = model.predict_proba(list(texts), dense)
-        inside = self.in_scope_labels
+        inside, social = self.in_scope_labels, self.social_labels
         out = []
         for row in probs:
             by_label = {name: float(p) for name, p in zip(model.classes, row, strict=True)}
@@ -231,9 +278,24 @@ class QuestionClassifier:
                     probability=by_label[best],
                     in_scope_probability=p_in,
                     probabilities=by_label,
+                    social_probability=sum(p for n, p in by_label.items() if n in social),
                 )
             )
         return out
+
+    def fingerprint(self) -> str:
+        """Hash of the labelled data, the model settings and the embedder (see
+        `question_model.fingerprint`)."""
+        texts, targets = self.labels.texts_and_targets()
+        return fingerprint(texts, targets, self.config.model, self.embedder.name)
+
+    def train(self) -> QuestionModel:
+        """Fit a model on every labelled example (what `hirebot train-classifier` writes)."""
+        texts, targets = self.labels.texts_and_targets()
+        dense = self._training_vectors(texts)
+        return QuestionModel.train(
+            texts, dense, np.array(targets), self.config.model, fingerprint=self.fingerprint()
+        )
 
     def cross_validate(self, folds: int = 5, seed: int = 0) -> dict[str, float]:
         """Stratified k-fold accuracy on the training examples: label and in/out of scope."""
@@ -246,7 +308,9 @@ class QuestionClassifier:
         label_hits = scope_hits = 0
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
         for train, test in splitter.split(np.zeros(len(y)), y):
-            model = _Model.train([texts[i] for i in train], dense[train], y[train], self.config)
+            model = QuestionModel.train(
+                [texts[i] for i in train], dense[train], y[train], self.config.model
+            )
             probs = model.predict_proba([texts[i] for i in test], dense[test])
             for row, truth in zip(probs, y[test], strict=True):
                 guess = model.classes[int(np.argmax(row))]
@@ -259,30 +323,32 @@ class QuestionClassifier:
             "examples": float(len(y)),
         }
 
-    def _fitted(self) -> _Model:
+    def _fitted(self) -> QuestionModel:
         with self._lock:
             if self._model is None:
                 self._model = self._load_or_train()
             return self._model
 
-    def _load_or_train(self) -> _Model:
-        """The fitted model for this data, config and scikit-learn version: from this
-        process's memo, else the disk cache, else trained now (a few seconds)."""
-        import sklearn
-
-        tag = f"{self.labels.digest()}{self.config}{sklearn.__version__}{self.embedder.name}"
-        key = hashlib.sha256(tag.encode()).hexdigest()[:16]
+    def _load_or_train(self) -> QuestionModel:
+        """The committed model when it was fitted on exactly this data, else one trained now
+        (memoised per process: tests and evals build several classifiers)."""
+        key = self.fingerprint()
         with _CACHE_LOCK:
             if key in _MODELS:
                 return _MODELS[key]
-        path = self.cache_dir / f"question-model-{key}.pkl" if self.cache_dir else None
-        model = _read_pickle(path)
+        model: QuestionModel | None = None
+        if self.artifact is not None and self.artifact.exists():
+            model = QuestionModel.load(self.artifact)
+            if model.fingerprint != key:
+                logger.warning(
+                    "the question model %s is stale (the labelled examples changed): training "
+                    "in process; run `hirebot train-classifier` to update it",
+                    self.artifact,
+                )
+                model = None
         if model is None:
-            texts, targets = self.labels.texts_and_targets()
-            dense = self._training_vectors(texts)
-            model = _Model.train(texts, dense, np.array(targets), self.config)
-            logger.info("question classifier trained on %d examples", len(texts))
-            _write_pickle(path, model)
+            model = self.train()
+            logger.info("question classifier trained on %d examples", len(model.classes))
         with _CACHE_LOCK:
             _MODELS[key] = model
         return model
@@ -316,77 +382,3 @@ class QuestionClassifier:
             except OSError:
                 logger.warning("cannot write classifier cache %s", path)
         return vectors
-
-
-def _read_pickle(path: Path | None) -> _Model | None:
-    if path is None or not path.exists():
-        return None
-    try:
-        with path.open("rb") as handle:
-            model = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        logger.warning("ignoring unreadable classifier cache %s", path)
-        return None
-    return model if isinstance(model, _Model) else None
-
-
-def _write_pickle(path: Path | None, model: _Model) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(model, handle)
-        tmp.replace(path)
-    except OSError:
-        logger.warning("cannot write classifier cache %s", path)
-
-
-class _Model:
-    """Fitted TF-IDF vectorisers and the logistic regression (sklearn objects stay in here)."""
-
-    def __init__(self, words: Any, chars: Any, regression: Any, config: ClassifierConfig) -> None:
-        self.words = words
-        self.chars = chars
-        self.regression = regression
-        self.config = config
-        self.classes: list[str] = [str(c) for c in getattr(regression, "classes_", ())]
-
-    @classmethod
-    def train(
-        cls, texts: list[str], dense: np.ndarray, targets: np.ndarray, config: ClassifierConfig
-    ) -> _Model:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
-        words = TfidfVectorizer(
-            lowercase=True, ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode"
-        )
-        chars = TfidfVectorizer(
-            lowercase=True, analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True
-        )
-        words.fit(texts)
-        chars.fit(texts)
-        model = cls(words, chars, None, config)
-        regression = LogisticRegression(C=config.c, max_iter=500, solver="newton-cg")
-        regression.fit(model.features(texts, dense), targets)
-        model.regression = regression
-        model.classes = [str(c) for c in regression.classes_]
-        return model
-
-    def features(self, texts: list[str], dense: np.ndarray) -> Any:
-        """Embedding plus weighted word and character n-gram features, as one sparse matrix."""
-        from scipy.sparse import csr_matrix, hstack
-
-        return hstack(
-            [
-                csr_matrix(dense),
-                self.words.transform(texts) * self.config.word_weight,
-                self.chars.transform(texts) * self.config.char_weight,
-            ]
-        ).tocsr()
-
-    def predict_proba(self, texts: list[str], dense: np.ndarray) -> np.ndarray:
-        """Class probabilities, columns in `self.classes` order."""
-        return np.asarray(self.regression.predict_proba(self.features(texts, dense)))
