@@ -12,7 +12,6 @@ from bot.conversation import (
     ResultView,
     RoleRecommendation,
 )
-from bot.errors import HirebotError
 from bot.services import Services
 from bot.types import ROLE_NAMES, Answer
 
@@ -79,10 +78,10 @@ def render_reply(reply: Reply) -> str:
     """Any core reply as plain text."""
     if reply.view is not None:
         return render_view(reply.view)
-    if reply.recommendation is not None:
-        return format_recommendation(reply.recommendation)
     if reply.answer is not None:
         return format_answer(reply.answer)
+    if reply.recommendation is not None:
+        return format_recommendation(reply.recommendation)
     return reply.text
 
 
@@ -105,16 +104,11 @@ def run_chat(services: Services, stdin: TextIO, stdout: TextIO) -> int:
         if text == "/help":
             stdout.write(HELP + "\n")
             continue
-        try:
-            if text == "/role":
-                view = services.roles.start(CONVERSATION)
-                stdout.write("hirebot> " + render_view(view) + "\n")
-                continue
-            reply = services.conversations.respond(
-                conversation=CONVERSATION, user="terminal", text=text
-            )
-        except HirebotError as exc:
-            stdout.write(f"hirebot> {exc.user_message}\n")
+        if text == "/role":
+            stdout.write("hirebot> " + render_view(services.roles.start(CONVERSATION)) + "\n")
             continue
+        reply = services.conversations.respond(
+            conversation=CONVERSATION, user="terminal", text=text
+        )
         stdout.write("hirebot> " + render_reply(reply) + "\n")
     return 0

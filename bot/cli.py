@@ -15,7 +15,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from bot import __version__
-from bot.chat import format_answer, format_recommendation, run_chat
+from bot.chat import format_recommendation, render_reply, run_chat
 from bot.errors import BadQuestion, ConfigError, HirebotError
 from bot.logs import configure_logging
 from bot.services import Services, build_services
@@ -69,6 +69,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--check", action="store_true", help="only check the artifact is fresh (exit 1 if stale)"
+    )
+
+    p = sub.add_parser(
+        "train-classifier",
+        help="fit the question classifier on bot/data/question_types*.yaml and write its artifact",
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="artifact path (default: the bundled one)"
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only check the artifact is fresh (exit 1 if stale)"
+    )
+    p.add_argument(
+        "--folds", type=int, default=5, help="cross-validation folds to report (0: none)"
     )
 
     p = sub.add_parser(
@@ -178,15 +192,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if not args.jsonl and not args.question:
         raise UsageError("ask needs a QUESTION (or --jsonl to read them from stdin)")
     question = " ".join(args.question)
+    if not args.jsonl and not question.strip():
+        raise UsageError("Please type a question, for example: “What does an ML engineer earn?”")
     services = _services(settings)
     if args.jsonl:
         return _ask_lines(services, sys.stdin, sys.stdout)
-    answer = services.conversations.ask(question)
-    services.questions.record(answer, user="cli", conversation="cli")
+    reply = services.conversations.respond(conversation=None, user="cli", text=question)
+    if reply.route == "error":
+        raise UsageError(reply.text)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        print(json.dumps(reply.to_dict(), ensure_ascii=False))
     else:
-        print(format_answer(answer))
+        print(render_reply(reply))
     return EXIT_OK
 
 
@@ -201,14 +218,15 @@ def _ask_lines(services: Services, stdin: TextIO, stdout: TextIO) -> int:
             continue
         try:
             question, conversation = parse_ask_line(raw)
-            key = f"cli:{run}:{conversation}" if conversation is not None else None
-            answer = services.conversations.ask(question, conversation=key)
-            services.questions.record(answer, user="cli", conversation=key or "cli")
-            payload = answer.to_dict()
-            if conversation is not None:
-                payload["conversation"] = conversation
         except BadQuestion as exc:
             payload = error_payload(raw, exc.user_message)
+        else:
+            key = f"cli:{run}:{conversation}" if conversation is not None else None
+            payload = services.conversations.respond(
+                conversation=key, user="cli", text=question
+            ).to_dict()
+            if conversation is not None:
+                payload["conversation"] = conversation
         stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         stdout.flush()
     return EXIT_OK
@@ -252,6 +270,8 @@ def error_payload(question: str, message: str) -> dict[str, object]:
         "contexts": [],
         "mode": "extractive",
         "latency_ms": 0.0,
+        "uncovered": [],
+        "route": "declined",
         "error": message,
     }
 
@@ -339,6 +359,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot eval [--report PATH]`: metrics table; exit 1 when a gate fails."""
     from bot.evaluation import harness as evaluation
     from bot.evaluation.report import format_console, write_report
+    from bot.evaluation.routing import load_routing_sets
 
     qa_items = evaluation.load_qa(args.evals_dir / "qa.yaml")
     thresholds = evaluation.load_thresholds(args.evals_dir / "thresholds.yaml")
@@ -358,14 +379,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         )
     result = evaluation.run_eval(
         qa_items,
-        make_qa=evaluation.qa_factory(services.qa),
+        make_conversations=evaluation.conversations_factory(services.conversations),
         role_splits=lambda: _role_splits(services, args.evals_dir),
         modes=(*evaluation.MODES, evaluation.GENERATED)
         if services.qa.generator is not None
         else evaluation.MODES,
         realistic_items=realistic,
         conversation_items=threads,
-        conversations=services.conversations,
+        routing_items=load_routing_sets(args.evals_dir),
     )
     failures = evaluation.check_gates(result, thresholds)
     if args.json:
@@ -375,6 +396,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     "summary": result.summary,
                     "realistic": result.realistic,
                     "conversations": result.conversations,
+                    "routing": result.routing,
                     "roles": result.roles,
                     "gate_failures": [str(f) for f in failures],
                 },
@@ -457,6 +479,31 @@ def cmd_train_roles(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_train_classifier(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot train-classifier [--check]`: fit the question classifier and write its artifact."""
+    from bot.answering.classify import QuestionClassifier
+    from bot.answering.question_model import DEFAULT_ARTIFACT, QuestionModel
+    from bot.stores.embeddings import load_embedder
+
+    out = args.out or DEFAULT_ARTIFACT
+    classifier = QuestionClassifier(load_embedder(), cache_dir=settings.data_dir / "cache")
+    if args.check:
+        fresh = out.exists() and QuestionModel.load(out).fingerprint == classifier.fingerprint()
+        print(f"{out}: {'fresh' if fresh else 'STALE: run `hirebot train-classifier`'}")
+        return EXIT_OK if fresh else EXIT_RUNTIME
+    labels = classifier.labels.labels
+    print(f"{sum(len(label.examples) + 1 for label in labels)} examples, {len(labels)} labels")
+    if args.folds > 1:
+        scores = classifier.cross_validate(folds=args.folds)
+        print(
+            f"{args.folds}-fold cross-validation: label accuracy {scores['label_accuracy']:.3f}, "
+            f"scope accuracy {scores['scope_accuracy']:.3f}"
+        )
+    classifier.train().save(out)
+    print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ingest": cmd_ingest,
     "ask": cmd_ask,
@@ -466,6 +513,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "pick-role": cmd_pick_role,
     "serve": cmd_serve,
     "train-roles": cmd_train_roles,
+    "train-classifier": cmd_train_classifier,
     "run": cmd_run,
 }
 

@@ -84,6 +84,20 @@ def message_sentences(text: str) -> list[str]:
     return [s for s in _MESSAGE_SENTENCE_END.split(text.strip()) if s.strip()]
 
 
+# Words that open a question: wh-words and auxiliaries (a closed word class).
+_INTERROGATIVE = re.compile(
+    r"^(?:what|what's|whats|how|where|which|who|whom|whose|when|why|should|shall|do|does|did|"
+    r"is|are|was|were|can|could|would|will|may|might|must|any|isn't|aren't|don't|doesn't)\b",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """True for a question ('...?' or 'what/how/should ...'), false for a statement or aside."""
+    text = text.strip()
+    return text.endswith("?") or _INTERROGATIVE.match(text) is not None
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, keeping common abbreviations and figures intact."""
     protected = text

@@ -155,8 +155,10 @@ class Answer:
     resolved_question: str | None = None
     # what the question asks (the question classifier's label: pay, interviewing, ...)
     kind: str = ""
-    # the role the answer recommends (role-choice questions)
+    # the role the answer recommends (role-choice questions and described needs), and the
+    # recommender's probability for it
     recommended_role: str | None = None
+    role_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form, as the contract names it (plus `timings_ms`)."""

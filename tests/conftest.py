@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.stores.embeddings import Embedder, load_embedder
+from bot.types import Answer
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
@@ -80,6 +81,22 @@ def kb_services(kb_dir: Path, embedder: Embedder) -> Iterator[Services]:
         yield services
     finally:
         os.chdir(cwd)
+
+
+def ask_in(
+    conversations: object,
+    text: str,
+    *,
+    conversation: str | None = None,
+    history: Sequence[str] = (),
+) -> Answer:
+    """Send `text` through the front door and return the answer behind the reply (every test
+    of answers goes the way users do: `Conversations.respond`)."""
+    reply = conversations.respond(  # type: ignore[attr-defined]
+        conversation=conversation, user="U-test", text=text, history=history
+    )
+    assert reply.answer is not None, f"{text!r} got a {reply.route} reply: {reply.text}"
+    return reply.answer
 
 
 @pytest.fixture

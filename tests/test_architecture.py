@@ -15,11 +15,14 @@ SHARED = {"bot", "bot.types", "bot.text", "bot.errors", "bot.logs", "bot.setting
 # The way in for the front ends (Slack, the terminal chat, the CLI).
 ENTRANCES = {"bot.services", "bot.conversation"}
 FRONT_ENDS = ("bot.slack", "bot.chat", "bot.cli")
-# The CLI's maintainer commands (eval, gaps, train-roles) drive these tools directly; train-roles
-# needs an embedder but no services.
+# The CLI's maintainer commands (eval, gaps, train-roles, train-classifier) drive these tools
+# directly; the training commands need an embedder but no services.
 CLI_TOOLS = (
+    "bot.answering.classify",
+    "bot.answering.question_model",
     "bot.evaluation.harness",
     "bot.evaluation.report",
+    "bot.evaluation.routing",
     "bot.gaps.grouping",
     "bot.gaps.report",
     "bot.roles.training",

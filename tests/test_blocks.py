@@ -63,7 +63,7 @@ def test_declines_show_no_sources_section():
 
 
 def test_help_and_error_replies_are_plain_sections():
-    text, blocks = build_reply(Reply(kind="help", text="Hi **there**"))
+    text, blocks = build_reply(Reply(route="acknowledgement", text="Hi **there**"))
     assert text == "Hi **there**" and blocks == [
         {"type": "section", "text": {"type": "mrkdwn", "text": "Hi *there*"}}
     ]
@@ -156,7 +156,7 @@ def test_question_prompt_note_and_option_labels_are_escaped():
 
 
 def test_fallback_text_is_escaped_too():
-    text, _ = build_reply(Reply(kind="help", text="R&D <lead>"))
+    text, _ = build_reply(Reply(route="acknowledgement", text="R&D <lead>"))
     assert text == "R&amp;D &lt;lead&gt;"
 
 
@@ -198,7 +198,7 @@ def test_every_builder_stays_within_block_kit_limits_with_huge_inputs():
             QuestionView(wt.Walkthrough(id="w3"), long_question, note=LONG_WORDS * 10)
         ),
         "notice": build_dialog_blocks(NoticeView(LONG_WORDS * 20, restart=True)),
-        "help": build_reply(Reply(kind="help", text=LONG_WORDS * 20))[1],
+        "help": build_reply(Reply(route="acknowledgement", text=LONG_WORDS * 20))[1],
     }
     for name, blocks in outputs.items():
         assert block_errors(blocks) == [], name

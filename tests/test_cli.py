@@ -39,6 +39,33 @@ def test_ask_declines_out_of_scope(kb_env, capsys):
     assert cli.main(["ask", "--json", "How do I renew a work visa in Germany?"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["grounded"] is False and "help" in data["answer"]
+    assert data["route"] == "declined"
+
+
+def test_ask_json_names_the_route_of_every_kind_of_message(kb_env, capsys, monkeypatch):
+    lines = [
+        "I need the salary range for a senior AI engineer in the US.",
+        "we need someone to put a GPT assistant on our help centre",
+        "help me pick a role",
+        "thanks!",
+        json.dumps({"conversation": "w", "question": "can you walk me through picking a role?"}),
+        json.dumps({"conversation": "w", "question": "4"}),  # the walkthrough's first answer
+    ]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert cli.main(["ask", "--jsonl"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["route"] for o in out] == [
+        "answer",
+        "recommendation",
+        "walkthrough",
+        "acknowledgement",
+        "walkthrough",
+        "walkthrough",
+    ]
+    assert "$160,000" in out[0]["answer"] and "role" not in out[0]
+    assert out[1]["role"] == "ai_engineer" and out[1]["answer"].startswith("*Hire an AI engineer*")
+    assert "Question 1 of 5" in out[2]["answer"] and "Question 2 of 5" in out[5]["answer"]
+    assert all(set(o) >= CONTRACT_KEYS | {"route"} for o in out)
 
 
 def test_ask_jsonl_keeps_order_and_reports_bad_lines(kb_env, capsys, monkeypatch):
@@ -78,6 +105,7 @@ def test_ask_jsonl_conversation_lines_share_context_per_id(kb_env, capsys, monke
     assert "resolved_question" not in out[3]  # no context for a plain line
     assert "HIPAA" in out[4]["answer"] and out[4]["conversation"] == "b"
     assert "question" in out[5]["error"] and "not valid" in out[6]["error"]
+    assert {o["route"] for o in out[5:]} == {"declined"}
     assert all(set(o) >= CONTRACT_KEYS | {"uncovered"} for o in out[:5])
 
 

@@ -6,6 +6,7 @@ import yaml
 from bot.answering.qa import QuestionAnswerer
 from bot.answering.retrieval import HybridRetriever
 from bot.cli import CONVERSATION_SETS
+from bot.conversation import Conversations
 from bot.errors import ConfigError
 from bot.evaluation import harness as evaluation
 from bot.evaluation.report import write_report
@@ -77,10 +78,12 @@ def test_gate_fails_when_retrieval_degrades(kb_services, tmp_path):
 
     def degraded(mode):
         retriever = StaleRetriever(base.store, base.retriever.embedder)
-        return QuestionAnswerer(retriever, base.store, top_k=base.top_k)
+        qa = QuestionAnswerer(retriever, base.store, classifier=base.classifier, top_k=base.top_k)
+        return Conversations(qa, kb_services.state, ttl_s=60)
 
-    good = evaluation.run_eval(items, make_qa=evaluation.qa_factory(base), modes=("hybrid",))
-    bad = evaluation.run_eval(items, make_qa=degraded, modes=("hybrid",))
+    front_door = evaluation.conversations_factory(kb_services.conversations)
+    good = evaluation.run_eval(items, make_conversations=front_door, modes=("hybrid",))
+    bad = evaluation.run_eval(items, make_conversations=degraded, modes=("hybrid",))
     assert bad.summary["hybrid"]["recall@1"] < good.summary["hybrid"]["recall@1"] - 0.3
     failed = {f.metric for f in evaluation.check_gates(bad, gates)}
     assert {"hybrid.recall@1", "hybrid.mrr"} <= failed

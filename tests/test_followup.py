@@ -15,6 +15,7 @@ from bot.answering.followup import (
     starts_new_topic,
 )
 from bot.answering.qa import split_compound
+from tests.conftest import ask_in
 
 
 def _after(previous: str, kind: str = "", recommended: str | None = None) -> Reading:
@@ -453,7 +454,7 @@ def test_shorthand_and_plural_levels_are_read():
 
 def _thread(services, *messages):
     conversation = f"test:{uuid.uuid4().hex}"
-    answers = [services.conversations.ask(m, conversation=conversation) for m in messages]
+    answers = [ask_in(services.conversations, m, conversation=conversation) for m in messages]
     return answers[-1]
 
 
@@ -518,7 +519,8 @@ def test_a_declined_turn_is_still_the_context_of_its_follow_up(kb_services):
 
 def test_a_thread_joined_late_reads_the_earlier_messages(kb_services):
     conversation = f"test:{uuid.uuid4().hex}"
-    answer = kb_services.conversations.ask(
+    answer = ask_in(
+        kb_services.conversations,
         "what do you think?",
         conversation=conversation,
         history=["hey all", "what should we pay a senior ML scientist in the US?"],
@@ -532,7 +534,7 @@ def test_a_follow_up_in_an_on_topic_thread_is_judged_at_the_lower_bar(kb_service
     alone = kb_services.qa.classifier.classify(question)
     bar = kb_services.qa.classifier.config
     assert bar.min_in_scope_in_thread <= alone.in_scope_probability < bar.min_in_scope
-    assert not kb_services.conversations.ask(question).grounded  # on its own: declined
+    assert not ask_in(kb_services.conversations, question).grounded  # on its own: declined
     answer = _thread(kb_services, "how should we interview ML engineers?", question)
     assert answer.grounded and answer.kind in kb_services.qa.classifier.in_scope_labels
     # an off-topic follow-up is still declined, and a marked topic change gets no lower bar
@@ -599,8 +601,8 @@ def test_the_model_condenses_a_follow_up(condensing):
 
     fake, conversations = condensing
     fake.script(Scripted("What does a senior ML scientist earn in the United States?"))
-    conversations.ask("what does a senior AI engineer make in the US?", conversation="t1")
-    answer = conversations.ask("and the research folks?", conversation="t1")
+    ask_in(conversations, "what does a senior AI engineer make in the US?", conversation="t1")
+    answer = ask_in(conversations, "and the research folks?", conversation="t1")
     assert answer.resolved_question == "What does a senior ML scientist earn in the United States?"
     assert "$180,000" in answer.answer
     prompt = str(fake.requests[-1])
@@ -612,14 +614,14 @@ def test_a_failing_model_falls_back_to_the_rules(condensing):
 
     fake, conversations = condensing
     fake.script(Scripted(status=500))
-    conversations.ask("what does a senior AI engineer make in the US?", conversation="t2")
-    answer = conversations.ask("and an ML scientist?", conversation="t2")
+    ask_in(conversations, "what does a senior AI engineer make in the US?", conversation="t2")
+    answer = ask_in(conversations, "and an ML scientist?", conversation="t2")
     assert answer.resolved_question == "what does a senior ML scientist make in the US?"
 
 
 def test_a_new_topic_never_reaches_the_model(condensing):
     fake, conversations = condensing
-    conversations.ask("what does a senior AI engineer make in the US?", conversation="t3")
+    ask_in(conversations, "what does a senior AI engineer make in the US?", conversation="t3")
     before = len(fake.requests)
-    answer = conversations.ask("unrelated, but what is MLOps?", conversation="t3")
+    answer = ask_in(conversations, "unrelated, but what is MLOps?", conversation="t3")
     assert answer.resolved_question is None and len(fake.requests) == before

@@ -222,8 +222,8 @@ def test_a_long_setup_does_not_outweigh_a_role_question_at_its_end(kb_services):
         "help docs using the OpenAI API."
     )
     message = f"{setup} Do we hire an MLE for that or something else?"
-    assert not qa.classifier.classify(message).in_scope  # as a whole it reads off topic
-    answer = qa.ask(message)
-    assert answer.grounded and answer.kind == "role_choice"
+    reply = kb_services.conversations.respond(conversation=None, user="U1", text=message)
+    assert reply.route == "recommendation" and reply.answer is not None
+    assert reply.answer.kind == "role_choice" and reply.answer.recommended_role == "ai_engineer"
     off_topic = qa.ask(f"{setup} Also, how do I set up payroll in Canada?")
     assert not off_topic.grounded  # a question naming no AI/ML role is not rescued

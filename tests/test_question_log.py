@@ -115,7 +115,7 @@ def test_conversations_with_recording_off_log_nothing_but_still_answer(store, kb
         kb_services.qa, store, ttl_s=60, questions=QuestionLog(store, ttl_s=60, enabled=False)
     )
     reply = conversations.respond(conversation="C:1", user="U1", text="What is MLOps?")
-    assert reply.kind == "answer" and reply.answer is not None and reply.answer.grounded
+    assert reply.route == "answer" and reply.answer is not None and reply.answer.grounded
     assert conversations.record_feedback(answer_id=reply.answer_id, user="U1", vote="up").recorded
     assert store.questions(since=0) == []
 

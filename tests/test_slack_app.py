@@ -281,3 +281,55 @@ def test_without_thread_history_the_question_is_answered_alone(slack, caplog, er
         (call,) = slack.fake.wait_for("chat.postMessage")
     assert "$160,000" in blocks_text(call) and "Reading this as" not in blocks_text(call)
     assert any(getattr(r, "reason", "") == error for r in caplog.records)
+
+
+# ---- one front door: Slack routes by the classifier like every other surface ------------------
+
+
+def test_a_statement_form_question_in_a_channel_is_answered_not_taken_for_a_need(slack):
+    slack.poster.event(
+        mention("I need the salary range for a senior AI engineer in the US."), event_id="EvSt"
+    )
+    (call,) = slack.fake.wait_for("chat.postMessage")
+    text = blocks_text(call)
+    assert "$160,000" in text or "$160k" in text
+    assert "Hire an" not in text and "Suggested role" not in text
+
+
+def test_a_described_need_in_a_dm_leads_with_the_pick_and_offers_the_brief(slack):
+    slack.poster.event(
+        dm("we need someone to put a GPT assistant on our help centre"), event_id="EvNd"
+    )
+    (call,) = slack.fake.wait_for("chat.postMessage")
+    first = call.params["blocks"][0]["text"]["text"]
+    assert first.startswith("*Hire an AI engineer*")
+    actions = [
+        e["action_id"]
+        for b in call.params["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert "role_brief" in actions and FEEDBACK_UP in actions
+
+
+def test_an_off_topic_turn_in_a_thread_is_declined_and_thanks_gets_a_short_reply(slack):
+    root = "1700000100.000100"
+    slack.poster.event(
+        mention("what does a senior AI engineer make in the US?", ts=root), event_id="EvT1"
+    )
+    slack.fake.wait_for("chat.postMessage")
+    slack.poster.event(
+        mention("ok and how do I fire someone?", ts="1700000101.000100", thread_ts=root),
+        event_id="EvT2",
+    )
+    calls = slack.fake.wait_for("chat.postMessage", count=2)
+    declined = blocks_text(calls[1])
+    assert "$160" not in declined and "won't guess" in declined
+    slack.poster.event(
+        mention("thanks, that helps", ts="1700000102.000100", thread_ts=root), event_id="EvT3"
+    )
+    calls = slack.fake.wait_for("chat.postMessage", count=3)
+    assert calls[2].params["thread_ts"] == root
+    assert (
+        "Glad to help" in calls[2].params["text"] and "won't guess" not in calls[2].params["text"]
+    )

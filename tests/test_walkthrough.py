@@ -3,7 +3,7 @@
 import pytest
 
 from bot.roles import walkthrough as wt
-from bot.roles.dialog import NoticeView, QuestionView, ResultView, describes_need, wants_walkthrough
+from bot.roles.dialog import NoticeView, QuestionView, ResultView
 from bot.types import ROLE_IDS
 
 # option index per question that points at each role
@@ -71,17 +71,6 @@ def test_state_round_trips_through_json():
     assert wt.Walkthrough.from_dict(state.to_dict()) == state
 
 
-def test_intent_detection():
-    assert wants_walkthrough("help me pick a role")
-    assert wants_walkthrough("Help me pick the right role")
-    assert not wants_walkthrough("What does an AI engineer earn?")
-    assert describes_need("We need someone to build a GPT-powered support assistant over our docs")
-    assert not describes_need("We need someone for MLOps, what should I ask them in interviews?")
-    assert describes_need(
-        "We need someone to own our forecasting models, which role should we hire?"
-    )
-
-
 # ---- the dialog service: real model, real index, real SQLite state -------------------------
 
 
@@ -138,6 +127,34 @@ def test_free_text_answers_are_interpreted(dialog):
     assert view.walk.steps[-1].option == "infra"
     assert isinstance(d.text("im:D1", "back"), QuestionView)
     assert isinstance(d.text("im:D1", "cancel"), NoticeView) and not d.is_active("im:D1")
+
+
+@pytest.mark.parametrize("typed", ["7", "0", "asdf qwerty", "maybe", "?!"])
+def test_an_answer_that_is_no_option_and_says_nothing_is_asked_again(dialog, typed):
+    d = dialog()
+    d.start("im:D1")
+    view = d.text("im:D1", typed)
+    assert isinstance(view, QuestionView) and view.number == 1 and not view.walk.steps
+    assert "didn't catch that" in view.note and "1–4" in view.note
+
+
+def test_a_question_or_thanks_during_the_walkthrough_does_not_answer_it(kb_services):
+    conversation = "im:walk-interrupt"
+    reply = kb_services.conversations.respond(
+        conversation=conversation, user="U1", text="help me pick a role"
+    )
+    assert reply.route == "walkthrough" and isinstance(reply.view, QuestionView)
+    asked = kb_services.conversations.respond(
+        conversation=conversation, user="U1", text="what does a senior AI engineer earn in the US?"
+    )
+    assert asked.route == "answer" and "$160" in asked.text
+    thanks = kb_services.conversations.respond(conversation=conversation, user="U1", text="thanks!")
+    assert thanks.route == "acknowledgement" and "walkthrough" in thanks.text
+    described = kb_services.conversations.respond(
+        conversation=conversation, user="U1", text="we want dashboards and analysis for the execs"
+    )
+    assert isinstance(described.view, QuestionView) and described.view.number == 2
+    kb_services.roles.cancel(conversation)
 
 
 def test_finished_walkthrough_returns_a_sourced_brief(dialog):

@@ -13,7 +13,14 @@ import numpy as np
 
 from bot.indexing.attribution import attribute
 from bot.stores.vectors import UnitRecord
-from bot.text import clip, roles_implied, roles_mentioned, seniority_levels, tokenize
+from bot.text import (
+    clip,
+    is_question,
+    roles_implied,
+    roles_mentioned,
+    seniority_levels,
+    tokenize,
+)
 from bot.types import Answer, Chunk, Citation, Hit, Origin
 
 DECLINE_TEXT = (
@@ -63,19 +70,6 @@ class _Candidate:
     origins: tuple[Origin, ...] = ()
     lead_text: str | None = None
     items: list[UnitRecord] = field(default_factory=list)
-
-
-_INTERROGATIVE = re.compile(
-    r"^(?:what|how|where|which|who|whom|whose|when|why|should|shall|do|does|did|is|are|was|"
-    r"were|can|could|would|will|may|might|must|any|isn't|aren't|don't|doesn't)\b",
-    re.IGNORECASE,
-)
-
-
-def is_question(text: str) -> bool:
-    """True for a question ('...?' or 'what/how/should ...'), false for a statement or aside."""
-    text = text.strip()
-    return text.endswith("?") or _INTERROGATIVE.match(text) is not None
 
 
 def asks_for_figures(question: str) -> bool:
@@ -444,6 +438,7 @@ class Lead:
     text: str
     citations: tuple[Citation, ...] = ()
     role: str | None = None
+    confidence: float | None = None
 
 
 def prepend_lead(answer: Answer, lead: Lead) -> Answer:
@@ -467,6 +462,7 @@ def prepend_lead(answer: Answer, lead: Lead) -> Answer:
         answer="\n".join(lines),
         sources=sources,
         recommended_role=lead.role or answer.recommended_role,
+        role_confidence=lead.confidence if lead.role else answer.role_confidence,
     )
 
 

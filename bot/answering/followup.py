@@ -522,6 +522,12 @@ def same_kind(kind: str, previous: str) -> bool:
     return not kind or kind == previous or {kind, previous} <= RELATED_KINDS
 
 
+def states_a_slot(text: str) -> bool:
+    """Does the message name a role, a level, a place, an industry, a size or an employment
+    type?"""
+    return _states_a_slot(read(text))
+
+
 def _states_a_slot(reading: Reading) -> bool:
     return bool(
         reading.roles

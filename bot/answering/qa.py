@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -13,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.answering.classify import ROLE_CHOICE, QuestionClassifier, QuestionKind
+from bot.answering.classify import NEED_DESCRIPTION, ROLE_CHOICE, QuestionClassifier, QuestionKind
 from bot.answering.compose import (
     ComposerConfig,
     Lead,
@@ -64,7 +65,7 @@ class LeadWriter(Protocol):
 def validate_question(question: str, *, max_chars: int) -> str:
     """Normalise whitespace; refuse empty or over-long questions with a clear reason."""
     text = re.sub(r"\s+", " ", question or "").strip()
-    if not re.search(r"\w", text):
+    if not re.search(r"\w", text) and not any(unicodedata.category(c) == "So" for c in text):
         raise BadQuestion(
             "empty question",
             user_message=f"Please type a question, for example: “{EXAMPLE_QUESTION}”",
@@ -113,6 +114,11 @@ def split_compound(question: str) -> list[str]:
     if len(parts) > MAX_PARTS or (parts and len(tokenize(parts[0])) < 2):
         return [question]
     return parts or [question]
+
+
+def as_question_kind(kind: QuestionKind) -> QuestionKind:
+    """A described need is answered as the question it implies: which role fits?"""
+    return replace(kind, label=ROLE_CHOICE) if kind.label == NEED_DESCRIPTION else kind
 
 
 class UnitCache:
@@ -187,6 +193,17 @@ class QuestionAnswerer:
             self._lexicon = (index, Lexicon(index.word_counts, self.english))
         return self._lexicon[1]
 
+    def normalise(self, question: str) -> str:
+        """The question as it is understood: validated, shorthand expanded, typos repaired."""
+        text = validate_question(question, max_chars=self.max_question_chars)
+        return correct(expand_shorthand(text), self.lexicon())[0]
+
+    def classify(self, question: str) -> QuestionKind:
+        """The classifier's reading of a whole message, as it is understood (see `normalise`;
+        an off-topic reading is checked on its question alone, see `_judge_the_question`)."""
+        text = self.normalise(question)
+        return self._judge_the_question(text, self.classifier.classify(text))
+
     def ask(
         self,
         question: str,
@@ -194,10 +211,12 @@ class QuestionAnswerer:
         composer: ComposerConfig | None = None,
         on_text: Callable[[str], None] | None = None,
         in_thread: bool = False,
+        kind: str | None = None,
     ) -> Answer:
         """Answer one self-contained question (follow-ups are resolved before, by
         bot.conversation); `composer` overrides answer length limits (e.g. for the sections of a hiring brief);
-        `in_thread`: the question follows an on-topic one, so it is declined only at a lower bar.
+        `in_thread`: the question follows an on-topic one, so it is declined only at a lower bar;
+        `kind`: the on-topic kind the router chose for a one-part question (its topic is settled).
 
         With a generator configured, covered questions get a generated answer (grounded
         sentences are passed to `on_text` as they arrive); any failure falls back to the
@@ -224,11 +243,12 @@ class QuestionAnswerer:
         if whole:  # each part is judged together with the whole message
             bar = self.classifier.config.min_in_scope
             kinds = [k.within(kinds[-1], min_in_scope=bar) for k in kinds[:-1]]
-        kinds = [
-            self._judge_the_question(part, kind) for part, kind in zip(parts, kinds, strict=True)
-        ]
+        kinds = [self._judge_the_question(part, k) for part, k in zip(parts, kinds, strict=True)]
         if in_thread:
-            kinds = [self.classifier.in_thread(kind) for kind in kinds]
+            kinds = [self.classifier.in_thread(k) for k in kinds]
+        if kind is not None and len(parts) == 1:
+            kinds = [replace(kinds[0], label=kind, in_scope=True)]
+        kinds = [as_question_kind(k) for k in kinds]
         timings["embed_ms"] = (t1 - t0) * 1000
         timings["classify_ms"] = (time.perf_counter() - t1) * 1000
         answers = []
@@ -258,9 +278,13 @@ class QuestionAnswerer:
         answer = answers[0] if len(answers) == 1 else merge_answers(answers)
         if self.generator is not None and answer.grounded and composer is None:
             answer = self._generate(text, answer, timings, on_text)
-        elif answer.grounded and kinds[0].label == ROLE_CHOICE and self.role_lead is not None:
-            lead = self.role_lead.lead(parts[0])
-            answer = answer if lead is None else prepend_lead(answer, lead)
+        elif kinds[0].label == ROLE_CHOICE and self.role_lead is not None:
+            # the pick leads; a described need is answered by the pick even when no passage is
+            # close to the description itself (the role model reads it, not retrieval)
+            lead = self.role_lead.lead(parts[0]) if answer.grounded or kind else None
+            if lead is not None and lead.citations:
+                base = answer if answer.grounded else replace(answer, answer="", grounded=True)
+                answer = prepend_lead(base, lead)
         answer.question = text
         answer.kind = kinds[0].label
         answer.timings = timings

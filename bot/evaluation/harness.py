@@ -14,10 +14,19 @@ import yaml
 
 from bot.answering.qa import QuestionAnswerer
 from bot.answering.retrieval import HybridRetriever, Mode
-from bot.conversation import Conversations
+from bot.conversation import Conversations, Reply
 from bot.errors import ConfigError
 from bot.evaluation import metrics
+from bot.evaluation.routing import (
+    RoutingItem,
+    RoutingResult,
+    route_items,
+    summarize_routing,
+)
+from bot.gaps.question_log import QuestionLog
 from bot.types import ROLE_IDS, Answer
+
+EVAL_USER = "eval"
 
 # Retriever baselines (extractive answers); "generated" = hybrid retrieval + the configured LLM.
 EvalMode = Literal["lexical", "dense", "hybrid", "generated"]
@@ -193,10 +202,10 @@ def evaluate_conversations(
         for item in (i for i in items if i.split == split):
             thread = f"eval:{run}:{item.id}"
             for n, turn in enumerate(item.turns):
-                answer = conversations.ask(turn.question, conversation=thread)
+                answer = _ask(conversations, turn.question, thread)
                 if n == 0:
                     continue
-                rewrite = conversations.ask(turn.rewrite)
+                rewrite = _ask(conversations, turn.rewrite, None)
                 followed.append(_coverage(turn.facts, answer))
                 alone.append(_coverage(turn.facts, rewrite))
                 if turn.new_topic:
@@ -214,6 +223,11 @@ def evaluate_conversations(
             "followups": float(len(followed)),
         }
     return out
+
+
+def _ask(conversations: Conversations, text: str, conversation: str | None) -> Answer:
+    reply = conversations.respond(conversation=conversation, user=EVAL_USER, text=text)
+    return answer_of(reply)
 
 
 def _coverage(facts: Sequence[Sequence[str]], answer: Answer) -> float:
@@ -281,6 +295,11 @@ class EvalResult:
     # the realistic set's halves ('dev', 'test'), answered by the hybrid retriever
     realistic: dict[str, dict[str, float]] = field(default_factory=dict)
     realistic_questions: dict[str, list[QuestionResult]] = field(default_factory=dict)
+    # the fixed set's halves (qa.yaml `split`), hybrid retriever: dev (tuned on), test (held out)
+    qa_splits: dict[str, dict[str, float]] = field(default_factory=dict)
+    # the routing set's halves: accuracy, misroutes, confusion matrix
+    routing: dict[str, dict[str, Any]] = field(default_factory=dict)
+    routing_results: list[RoutingResult] = field(default_factory=list)
     seconds: float = 0.0
 
     def metric(self, name: str) -> float | None:
@@ -290,20 +309,36 @@ class EvalResult:
             return self.conversations.get(group.removeprefix("conversations_"), {}).get(key)
         if group.startswith("realistic_"):
             return self.realistic.get(group.removeprefix("realistic_"), {}).get(key)
+        if group.startswith("qa_"):
+            return self.qa_splits.get(group.removeprefix("qa_"), {}).get(key)
+        if group.startswith("routing_"):
+            value = self.routing.get(group.removeprefix("routing_"), {}).get(key)
+            return float(value) if isinstance(value, int | float) else None
         if group == "roles":
             value = self.roles.get(key)
             return float(value) if isinstance(value, int | float) else None
         return self.summary.get(group, {}).get(key)
 
 
+def answer_of(reply: Reply) -> Answer:
+    """The answer behind a reply; an acknowledgement, walkthrough or error counts as a reply
+    that answered nothing from the sources."""
+    if reply.answer is not None:
+        return reply.answer
+    return Answer(question=reply.question, answer=reply.text, grounded=False, note=reply.route)
+
+
 def evaluate_questions(
-    items: Sequence[QAItem], qa: QuestionAnswerer, mode: str
+    items: Sequence[QAItem], conversations: Conversations, mode: str
 ) -> tuple[list[QuestionResult], dict[str, float]]:
-    """Ask every question through `qa` and score retrieval and answers."""
+    """Send every question through the front door (`Conversations.respond`, as every surface
+    does) and score retrieval and answers."""
     results = []
     for item in items:
         started = time.perf_counter()
-        answer = qa.ask(item.question)
+        answer = answer_of(
+            conversations.respond(conversation=None, user=EVAL_USER, text=item.question)
+        )
         latency = (time.perf_counter() - started) * 1000
         docs = [h.chunk.source for h in answer.hits]
         cited = [s.source for s in answer.sources]
@@ -382,10 +417,10 @@ def summarize_realistic(results: Sequence[QuestionResult]) -> dict[str, float]:
 
 
 def evaluate_realistic(
-    items: Sequence[QAItem], qa: QuestionAnswerer
+    items: Sequence[QAItem], conversations: Conversations
 ) -> tuple[dict[str, list[QuestionResult]], dict[str, dict[str, float]]]:
     """Ask the realistic set once (hybrid) and summarise its dev and test halves separately."""
-    results, _ = evaluate_questions(items, qa, "hybrid")
+    results, _ = evaluate_questions(items, conversations, "hybrid")
     by_split = {s: [r for r in results if r.item.split == s] for s in SPLITS}
     return by_split, {s: summarize_realistic(rs) for s, rs in by_split.items() if rs}
 
@@ -459,29 +494,65 @@ def role_results(splits: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def run_eval(
     qa_items: Sequence[QAItem],
     *,
-    make_qa: Callable[[EvalMode], QuestionAnswerer],
+    make_conversations: Callable[[EvalMode], Conversations],
     role_splits: Callable[[], dict[str, dict[str, Any]]] | None = None,
     modes: Sequence[EvalMode] = MODES,
     realistic_items: Sequence[QAItem] = (),
     conversation_items: Sequence[ConversationItem] = (),
-    conversations: Conversations | None = None,
+    routing_items: Sequence[RoutingItem] = (),
 ) -> EvalResult:
-    """Run every retriever mode over the Q&A set (baselines in the same run), then the role
+    """Run every retriever mode over the Q&A set (baselines in the same run) through the front
+    door, then the realistic, conversation and routing sets (hybrid), then the role
     recommender's splits (train-CV, dev, test; see ROLE_SPLITS) when `role_splits` is given."""
     started = time.perf_counter()
     result = EvalResult()
+    served: Conversations | None = None
     for mode in modes:
-        qa = make_qa(mode)
-        qa.ask(qa_items[0].question)  # warm caches (lexical index, units) outside the timings
-        result.questions[mode], result.summary[mode] = evaluate_questions(qa_items, qa, mode)
-        if mode == "hybrid" and realistic_items:
-            result.realistic_questions, result.realistic = evaluate_realistic(realistic_items, qa)
-    if conversations is not None and conversation_items:
-        result.conversations = evaluate_conversations(conversation_items, conversations)
+        conversations = make_conversations(mode)
+        # warm caches (lexical index, units) outside the timings
+        conversations.respond(conversation=None, user=EVAL_USER, text=qa_items[0].question)
+        result.questions[mode], result.summary[mode] = evaluate_questions(
+            qa_items, conversations, mode
+        )
+        if mode == "hybrid":
+            served = conversations
+            result.qa_splits = {
+                split: summarize([q for q in result.questions[mode] if q.item.split == split])
+                for split in SPLITS
+                if any(i.split == split for i in qa_items)
+            }
+    served = served or make_conversations("hybrid")
+    if realistic_items:
+        result.realistic_questions, result.realistic = evaluate_realistic(realistic_items, served)
+    if conversation_items:
+        result.conversations = evaluate_conversations(conversation_items, served)
+    if routing_items:
+        result.routing_results = route_items(routing_items, served)
+        result.routing = summarize_routing(result.routing_results)
     if role_splits is not None:
         result.roles = role_results(role_splits())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def conversations_factory(base: Conversations) -> Callable[[EvalMode], Conversations]:
+    """Front doors that differ from `base` only in their answerer's retriever mode (see
+    `qa_factory`); they share its state and walkthroughs, and log no questions (an eval run
+    must not show up in `hirebot gaps`)."""
+    make_qa = qa_factory(base.qa)
+
+    def make(mode: EvalMode) -> Conversations:
+        return Conversations(
+            make_qa(mode),
+            base.state,
+            ttl_s=base.ttl_s,
+            dialog=base.dialog,
+            questions=QuestionLog(base.state, ttl_s=base.ttl_s, enabled=False),
+            condenser=base.condenser if mode == GENERATED else None,
+            places=base.places,
+        )
+
+    return make
 
 
 def qa_factory(base: QuestionAnswerer) -> Callable[[EvalMode], QuestionAnswerer]:

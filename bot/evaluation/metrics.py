@@ -158,3 +158,14 @@ def expected_calibration_error(confidences: Sequence[float], correct: Sequence[b
     if not total:
         return 0.0
     return float(sum(r["n"] * abs(r["accuracy"] - r["confidence"]) for r in rows) / total)
+
+
+def wilson_interval(successes: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a rate (successes out of n); (0, 1) when n is 0."""
+    if n <= 0:
+        return (0.0, 1.0)
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))

@@ -113,6 +113,27 @@ REALISTIC_METRICS = (
 )
 
 
+QA_SPLIT_METRICS = (
+    "answer_fact_coverage",
+    "false_decline_rate",
+    "decline_accuracy",
+    "citation_correctness",
+    "recall@5",
+    "answer_words_median",
+    "questions",
+)
+
+
+def qa_splits_table(result: EvalResult) -> str:
+    """The fixed set (evals/qa.yaml) by half, hybrid retriever."""
+    return _halves_table(
+        "fixed questions (evals/qa.yaml) by half, hybrid retriever:",
+        result.qa_splits,
+        QA_SPLIT_METRICS,
+        lambda name, v: f"{v:.0f}" if name in ("questions", "answer_words_median") else f"{v:.3f}",
+    )
+
+
 def realistic_table(result: EvalResult) -> str:
     """The realistic set's dev half (tuned on) and test half (held out), side by side."""
     return _halves_table(
@@ -167,9 +188,59 @@ def conversations_table(result: EvalResult) -> str:
     )
 
 
+ROUTING_METRICS = ("accuracy", "misroutes", "answer_fact_coverage", "role_accuracy", "items")
+
+
+def routing_table(result: EvalResult) -> str:
+    """The routing set (evals/routing_dev.yaml, routing_test.yaml): accuracy with its 95%
+    interval per half, then each half's confusion matrix (rows expected, columns got)."""
+    if not result.routing:
+        return ""
+
+    def shown(name: str, value: float) -> str:
+        return f"{value:.0f}" if name in ("misroutes", "items") else f"{value:.3f}"
+
+    lines = [
+        _halves_table(
+            "routing (evals/routing_*.yaml): every message through the front door:",
+            result.routing,
+            ROUTING_METRICS,
+            shown,
+        )
+    ]
+    for half, summary in result.routing.items():
+        low, high = summary["accuracy_ci"]
+        lines += [
+            "",
+            f"{half}: accuracy {summary['accuracy']:.3f} (95% interval {low:.3f}–{high:.3f}); "
+            "confusion, rows expected, columns got:",
+            "",
+            confusion_markdown(summary["confusion"]),
+        ]
+    return "\n".join(lines)
+
+
+def confusion_markdown(matrix: Mapping[str, Mapping[str, int]]) -> str:
+    """A confusion matrix as a Markdown table (rows: expected, columns: got); empty rows and
+    columns are left out."""
+    rows = [r for r in matrix if sum(matrix[r].values())]
+    columns = [c for c in matrix if any(matrix[r].get(c, 0) for r in matrix)]
+    lines = [
+        "| expected \\ got | " + " | ".join(columns) + " |",
+        "|" + "---|" * (len(columns) + 1),
+    ]
+    for r in rows:
+        lines.append(f"| {r} | " + " | ".join(str(matrix[r].get(c, 0)) for c in columns) + " |")
+    return "\n".join(lines)
+
+
 def format_console(result: EvalResult, failures: Sequence[GateFailure]) -> str:
     """What `hirebot eval` prints."""
     parts = [metrics_table(result)]
+    if result.qa_splits:
+        parts.append(qa_splits_table(result))
+    if result.routing:
+        parts.append(routing_table(result))
     if result.realistic:
         parts.append(realistic_table(result))
     if result.conversations:
@@ -203,6 +274,8 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
         "",
         metrics_table(result),
         "",
+        qa_splits_table(result),
+        "",
     ]
     for plot in plots:
         lines += [f"![{plot.stem}]({plot.name})", ""]
@@ -216,6 +289,15 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
                     for m in split["misses"]
                 ]
                 lines.append("")
+    if result.routing:
+        lines += ["## Routing", "", routing_table(result), ""]
+        misrouted = result.routing.get("dev", {}).get("misrouted", [])
+        lines += ["Misrouted on the dev half (the test half is reported only in aggregate):", ""]
+        lines += [
+            f"- `{m['id']}`: expected {m['expected']}, got {m['got']} — {m['message']}"
+            for m in misrouted
+        ] or ["None."]
+        lines.append("")
     if result.conversations:
         lines += ["## Follow-up questions", "", conversations_table(result), ""]
     if result.realistic:

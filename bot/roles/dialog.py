@@ -4,7 +4,6 @@ recommendations, and the final sourced brief. Surface-agnostic (Slack and the te
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from bot.roles import walkthrough as wt
@@ -14,21 +13,9 @@ from bot.stores.state import StateStore
 
 logger = logging.getLogger(__name__)
 
-START_INTENT = re.compile(
-    r"\b(help me (pick|choose|decide)|pick (a|the right|the) role|choose (a|the right|the) role|"
-    r"which role (do|should) (i|we)|role walkthrough|start (the )?walkthrough|/role\b|"
-    r"what role (do|should) (i|we) (hire|open)|not sure (which|what) role)",
-    re.IGNORECASE,
-)
-DESCRIBE_INTENT = re.compile(
-    r"\b(we need|i need|we want|i want|looking (for|to hire)|should (i|we) hire|who should (i|we) hire|"
-    r"which role|what role|what kind of (hire|person|engineer|role)|hire someone|someone (to|who))\b",
-    re.IGNORECASE,
-)
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit", "never mind", "nevermind"})
 BACK_WORDS = frozenset({"back", "go back", "previous", "undo"})
 RESTART_WORDS = frozenset({"start over", "restart", "reset", "start again"})
-MIN_DESCRIPTION_WORDS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,22 +56,6 @@ class NoticeView:
 
 DialogView = QuestionView | ResultView | NoticeView
 EXPIRED = NoticeView("This walkthrough expired or was replaced. Let's start again.", restart=True)
-
-
-def wants_walkthrough(text: str) -> bool:
-    """'help me pick a role' and friends, without a description to classify."""
-    return bool(START_INTENT.search(text)) and len(text.split()) < MIN_DESCRIPTION_WORDS + 3
-
-
-ROLE_QUESTION = re.compile(r"\b(which|what) (role|kind of hire)|(who|should) (i|we) hire\b", re.I)
-
-
-def describes_need(text: str) -> bool:
-    """A hiring need described in words ('we need someone to ...') long enough to classify;
-    a plain question ('..., what should I ask them?') stays a question unless it asks for a role."""
-    if len(text.split()) < MIN_DESCRIPTION_WORDS or not DESCRIBE_INTENT.search(text):
-        return False
-    return not text.rstrip().endswith("?") or bool(ROLE_QUESTION.search(text))
 
 
 class RoleDialog:
@@ -184,20 +155,41 @@ class RoleDialog:
             return self.cancel(conversation)
         if lowered in BACK_WORDS:
             return self._view(conversation, wt.back(walk))
-        if lowered in RESTART_WORDS or wants_walkthrough(text):
+        if lowered in RESTART_WORDS:
             return self.start(conversation)
         question = walk.current
         assert question is not None
         option = _typed_option(question, lowered)
         if option is not None:
             return self._view(conversation, wt.choose(walk, question.id, option.id))
+        if lowered.isdigit() or not self.recommender.understands(text):
+            # not one of the options and nothing the role model can read: ask again
+            return self._view(conversation, walk, not_understood(question))
         rec = self.recommender.recommend(text)
         note = f"I read that as pointing towards *{_role_name(rec.role)}*."
         return self._view(conversation, wt.answer_text(walk, text, rec.scores), note)
 
+    def accepts(self, conversation: str, text: str) -> bool:
+        """Is `text` plainly addressed to the active walkthrough: a command word, or an option
+        by number or label?"""
+        walk = self.load(conversation)
+        if walk is None or walk.current is None:
+            return False
+        lowered = text.strip().lower().rstrip(".!")
+        commands = CANCEL_WORDS | BACK_WORDS | RESTART_WORDS
+        return lowered in commands or _typed_option(walk.current, lowered) is not None
+
     def recommend(self, situation: str) -> RoleRecommendation:
         """Free-text recommendation (the `pick-role` command and Slack descriptions)."""
         return self.recommender.recommend(situation)
+
+
+def not_understood(question: wt.Question) -> str:
+    """The note of a question asked again: what a valid answer looks like."""
+    return (
+        f"I didn't catch that. Pick an option (1–{len(question.options)}), or describe the "
+        "work in a few words; or say *back*, *start over* or *cancel*."
+    )
 
 
 def _typed_option(question: wt.Question, lowered: str) -> wt.Option | None:

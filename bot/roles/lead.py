@@ -24,7 +24,7 @@ class RoleLead:
                 f" It is a close call with {_article(other)} {other} "
                 f"({rec.scores[rec.role]:.0%} vs {rec.scores[rec.runner_up]:.0%})."
             )
-        return Lead(text, tuple(rec.sources[:1]), role=rec.role)
+        return Lead(text, tuple(rec.sources[:1]), role=rec.role, confidence=rec.confidence)
 
 
 def _article(name: str) -> str:

@@ -160,6 +160,11 @@ class RoleModel:
         """Calibrated probabilities over ROLE_IDS, one row per text."""
         return softmax(self.logits(vectors, texts) / self.temperature)
 
+    def known_words(self, text: str, *, skip: Collection[str] = ()) -> list[str]:
+        """The words of `text` (except `skip`) the model learned weights for."""
+        vocabulary = set(self.words.vocabulary)
+        return [w for w in dict.fromkeys(words(text)) if w in vocabulary and w not in skip]
+
     def word_evidence(
         self, text: str, role: str, *, top: int = 3, skip: Collection[str] = ()
     ) -> list[str]:

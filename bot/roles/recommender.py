@@ -193,6 +193,11 @@ class RoleRecommender:
         i = int(np.argmax(sims * profile.typical))
         return replace(profile.sentences[i], similarity=float(sims[i]))
 
+    def understands(self, text: str) -> bool:
+        """Does `text` say anything the role model learned from (a content word it knows)?
+        Gibberish, a stray number or 'maybe' does not."""
+        return bool(self.model.known_words(text, skip=STOPWORDS))
+
     def recommend(self, situation: str) -> RoleRecommendation:
         """Probabilities for all four roles, a close-call flag with the runner-up, a rationale and
         the knowledge passages behind it."""

@@ -132,15 +132,16 @@ def build_answer_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
 
 
 def build_reply(reply: Reply) -> tuple[str, list[Block]]:
-    """Fallback text and blocks for any core reply."""
+    """Fallback text and blocks for any core reply, by its route."""
     text = fallback_text(reply.text)
-    if reply.kind == "answer" and reply.answer is not None:
-        return fallback_text(reply.answer.answer), build_answer_blocks(
-            reply.answer, reply.answer_id
-        )
-    if reply.kind == "dialog" and reply.view is not None:
+    if reply.view is not None:
         return text, build_dialog_blocks(reply.view)
-    if reply.kind == "recommendation" and reply.recommendation is not None:
+    if reply.answer is not None:
+        blocks = build_answer_blocks(reply.answer, reply.answer_id)
+        if reply.route == "recommendation":
+            blocks = within_limit(blocks, [build_recommendation_actions(reply.answer)])
+        return fallback_text(reply.answer.answer), blocks
+    if reply.recommendation is not None:
         return text, build_recommendation_blocks(reply.recommendation)
     return text, within_limit(sections(mrkdwn(reply.text)), [])
 
@@ -391,6 +392,14 @@ def build_dialog_blocks(view: Any) -> list[Block]:
     if isinstance(view, NoticeView):
         return build_notice_blocks(view)
     return build_result_blocks(view)
+
+
+def build_recommendation_actions(answer: Answer) -> Block:
+    """Next steps after a recommended role: its hiring brief, or the guided walkthrough."""
+    role = answer.recommended_role or ""
+    elements = [button(f"Hiring brief for {_role_name(role)}", ROLE_BRIEF, role, style="primary")]
+    elements.append(button("Guided walkthrough", ROLE_START, "new"))
+    return {"type": "actions", "block_id": "role_next", "elements": elements}
 
 
 def build_recommendation_blocks(rec: Any) -> list[Block]:

@@ -43,9 +43,7 @@ def safe_reply(
         logger.exception("failed to answer", extra=_log_fields(event, started, "error"))
         fallback, blocks = build_error_message()
         return fallback, blocks, None
-    outcome: str = reply.kind
-    if reply.answer is not None:
-        outcome = "answer" if reply.answer.grounded else "decline"
+    outcome: str = reply.route
     extra = _log_fields(event, started, outcome)
     if services.settings.debug:
         extra["question"] = text

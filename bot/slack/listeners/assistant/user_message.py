@@ -48,7 +48,7 @@ def handler(services: Services, delivery: Delivery) -> Any:
                 event_id=context.get("event_id"),
                 team=context.team_id,
             )
-            if reply is not None and reply.kind == "answer" and text:
+            if reply is not None and reply.route in ("answer", "recommendation") and text:
                 best_effort(set_title, clip(text, TITLE_CHARS))
 
         answer_later(delivery, context, client, channel=channel, thread_ts=thread_ts, work=answer)

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.conversation import Reply, dialog_reply
+from bot.conversation import dialog_reply
 from bot.services import Services
 from bot.slack.blocks import build_reply
 from bot.slack.listeners.common import conversation_key
@@ -23,9 +23,10 @@ def handler(services: Services) -> Any:
         if not user:
             return  # not sent by a person: there is no one to DM
         channel = client.conversations_open(users=user)["channel"]["id"]
-        if len(text.split()) >= 5:
-            rec = services.roles.recommend(text)
-            reply = Reply(kind="recommendation", text=rec.rationale, recommendation=rec)
+        if len(text.split()) >= 5:  # a situation to pick for, not a bare command
+            reply = services.conversations.recommend(
+                conversation=conversation_key(channel, None), user=user, text=text
+            )
         else:
             reply = dialog_reply(services.roles.start(conversation_key(channel, None)))
         fallback, blocks = build_reply(reply)
