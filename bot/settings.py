@@ -25,13 +25,19 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, description="Redis URL for state; unset = SQLite.")
 
     slack_bot_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "HIREBOT_SLACK_BOT_TOKEN")
+        None,
+        validation_alias=AliasChoices("SLACK_BOT_TOKEN", "HIREBOT_SLACK_BOT_TOKEN"),
+        description="Slack bot token (`xoxb-…`); unset: no Slack, `make run` opens the terminal chat",
     )
     slack_signing_secret: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "HIREBOT_SLACK_SIGNING_SECRET")
+        None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "HIREBOT_SLACK_SIGNING_SECRET"),
+        description="Slack signing secret, to verify requests in HTTP mode",
     )
     slack_app_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "HIREBOT_SLACK_APP_TOKEN")
+        None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN", "HIREBOT_SLACK_APP_TOKEN"),
+        description="Slack app-level token (`xapp-…`); set: Socket Mode, unset: HTTP mode",
     )
     slack_api_url: str = Field(
         DEFAULT_SLACK_API_URL,
