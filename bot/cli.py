@@ -72,6 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "train-ranker",
+        help="fit the sentence ranker on the dev halves of the eval sets and write its artifact",
+    )
+    p.add_argument("--evals-dir", type=Path, default=Path("evals"), help="where the sets live")
+    p.add_argument(
+        "--out", type=Path, default=None, help="artifact path (default: the bundled one)"
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only check the artifact is fresh (exit 1 if stale)"
+    )
+
+    p = sub.add_parser(
         "train-classifier",
         help="fit the question classifier on bot/data/question_types*.yaml and write its artifact",
     )
@@ -387,6 +399,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         realistic_items=realistic,
         conversation_items=threads,
         routing_items=load_routing_sets(args.evals_dir),
+        lead_items=evaluation.load_leads(leads)
+        if (leads := args.evals_dir / "leads.yaml").exists()
+        else [],
     )
     failures = evaluation.check_gates(result, thresholds)
     if args.json:
@@ -397,6 +412,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     "realistic": result.realistic,
                     "conversations": result.conversations,
                     "routing": result.routing,
+                    "qa_splits": result.qa_splits,
+                    "leads": result.leads,
                     "roles": result.roles,
                     "gate_failures": [str(f) for f in failures],
                 },
@@ -479,6 +496,28 @@ def cmd_train_roles(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_train_ranker(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot train-ranker [--check]`: fit the sentence ranker on dev items, write it."""
+    from bot.answering.ranker import DEFAULT_ARTIFACT, SentenceRanker
+    from bot.evaluation import ranker_training as rt
+
+    out = args.out or DEFAULT_ARTIFACT
+    items = rt.training_items(args.evals_dir)
+    if not items:
+        raise UsageError(f"no dev items to train on in {args.evals_dir}")
+    if args.check:
+        fresh = out.exists() and rt.is_fresh(SentenceRanker.load(out), items)
+        print(f"{out}: {'fresh' if fresh else 'STALE: run `hirebot train-ranker`'}")
+        return EXIT_OK if fresh else EXIT_RUNTIME
+    services = _services(settings, ensure_index=False)
+    services.ingest(progress=False)
+    run = rt.train(items, services.conversations)
+    run.ranker.save(out)
+    print(rt.format_run(run))
+    print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_train_classifier(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot train-classifier [--check]`: fit the question classifier and write its artifact."""
     from bot.answering.classify import QuestionClassifier
@@ -514,6 +553,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "serve": cmd_serve,
     "train-roles": cmd_train_roles,
     "train-classifier": cmd_train_classifier,
+    "train-ranker": cmd_train_ranker,
     "run": cmd_run,
 }
 

@@ -31,7 +31,7 @@ from bot.roles.recommender import RoleRecommendation
 from bot.routing import Route, RouteDecision, decide_route
 from bot.stores.state import Feedback, StateStore
 from bot.text import is_question
-from bot.types import Answer
+from bot.types import Answer, Note
 
 # A Reply may carry a walkthrough view: front ends name the views (imported above) through here.
 logger = logging.getLogger(__name__)
@@ -289,7 +289,8 @@ class Conversations:
         answer.question = text
         if resolution.rewritten:
             answer.resolved_question = resolution.question
-            answer.answer = f"_Reading this as: {resolution.question}_\n{answer.answer}"
+            if answer.grounded:
+                answer.notes.insert(0, Note("reading", f"Reading this as: {resolution.question}"))
         return answer
 
     def _answered(self, answer: Answer, *, user: str, conversation: str) -> Reply:

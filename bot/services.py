@@ -19,9 +19,12 @@ from bot.answering.generation import (
 )
 from bot.answering.places import PlaceFinder
 from bot.answering.qa import QuestionAnswerer
+from bot.answering.ranker import DEFAULT_ARTIFACT as RANKER_ARTIFACT
+from bot.answering.ranker import SentenceRanker
 from bot.answering.retrieval import HybridRetriever
 from bot.answering.spelling import english_words
 from bot.conversation import Conversations
+from bot.errors import ConfigError
 from bot.gaps.grouping import GapFinder, GapGroup, GapReport
 from bot.gaps.question_log import QuestionLog
 from bot.indexing.ingestion import IngestReport, ingest
@@ -64,6 +67,7 @@ class Services:
             chunk_size=self.settings.chunk_size,
             chunk_overlap=self.settings.chunk_overlap,
             progress=progress,
+            topics=self.qa.classifier,
         )
 
     def ensure_index(self) -> IngestReport | None:
@@ -126,6 +130,15 @@ def build_condenser(settings: Settings) -> QuestionCondenser | None:
     return QuestionCondenser(build_condense_chain(_llm(settings))) if settings.llm_enabled else None
 
 
+def load_ranker() -> SentenceRanker | None:
+    """The committed sentence ranker (None, with a warning, until one is trained)."""
+    try:
+        return SentenceRanker.load(RANKER_ARTIFACT)
+    except ConfigError as exc:
+        logger.warning("sentences ranked by similarity only: %s", exc)
+        return None
+
+
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
     """Wire settings -> embedder -> Chroma store -> retriever -> question answerer."""
     embedder = embedder or load_embedder()
@@ -141,6 +154,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         max_question_chars=settings.max_question_chars,
         generator=build_generator(settings),
         role_lead=RoleLead(recommender),
+        ranker=load_ranker(),
     )
     state = open_state_store(redis_url=settings.redis_url, sqlite_path=settings.state_path)
     roles = RoleDialog(

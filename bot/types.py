@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 ROLE_IDS: tuple[str, ...] = ("ai_engineer", "ml_engineer", "data_scientist", "ml_scientist")
@@ -110,6 +110,46 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitTags:
+    """What one sentence unit is about and what kind of sentence it is."""
+
+    topics: dict[str, float] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+    roles_named: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
+    form: str = "statement"
+    note: bool = False
+
+    @property
+    def topic(self) -> str:
+        """The most likely question kind ('' when unknown)."""
+        return max(self.topics, key=lambda k: self.topics[k]) if self.topics else ""
+
+    def to_json(self) -> str:
+        """Compact JSON for the vector store's metadata."""
+        return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> UnitTags:
+        """Inverse of `to_json` (empty tags for a unit stored before tags existed)."""
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(
+            topics={str(k): float(v) for k, v in (data.get("topics") or {}).items()},
+            roles=tuple(data.get("roles") or ()),
+            roles_named=tuple(data.get("roles_named") or ()),
+            levels=tuple(data.get("levels") or ()),
+            regions=tuple(data.get("regions") or ()),
+            figures=tuple(data.get("figures") or ()),
+            form=str(data.get("form") or "statement"),
+            note=bool(data.get("note", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A retrieved chunk with its fused score and the scores of each retriever."""
 
@@ -134,13 +174,57 @@ class Citation:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One point of an answer: a sentence, or a list's lead-in with its items, and the numbers
+    (1-based, into `Answer.sources`) of the sources it cites."""
+
+    text: str
+    citations: tuple[int, ...] = ()
+    items: tuple[str, ...] = ()
+    # the list goes on beyond the items shown
+    more: bool = False
+
+    def renumbered(self, mapping: dict[int, int]) -> Point:
+        """The same point citing `mapping[n]` for each source number n."""
+        return replace(self, citations=tuple(mapping.get(n, n) for n in self.citations))
+
+    def plain(self) -> str:
+        """The point as text, its items after it."""
+        return " ".join([self.text, *self.items])
+
+
+# Kinds of note an answer may carry beside its points (shown after the lead, in small print).
+NOTE_KINDS = ("reading", "uncovered", "disagree", "region", "part", "fallback")
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the reader should know about an answer that is not part of it: how a follow-up
+    was read, what the sources do not cover, that they disagree."""
+
+    kind: str
+    text: str
+
+
+LIST_INDENT = "      "
+
+
 @dataclass(slots=True)
 class Answer:
-    """An answer to one question, grounded in retrieved knowledge (or a plain decline)."""
+    """An answer to one question, grounded in retrieved knowledge (or a plain decline).
+
+    A grounded answer is structured: a `lead` (the direct answer, one point), supporting
+    `points` and `notes`, each point citing `sources`. Renderers at the edges (Slack blocks, the
+    terminal, the JSON `answer` string) show the lead first and the notes after it. A reply
+    with no points (a decline) is plain `text`."""
 
     question: str
-    answer: str
     grounded: bool
+    lead: Point | None = None
+    points: list[Point] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    text: str = ""
     sources: list[Citation] = field(default_factory=list)
     contexts: list[str] = field(default_factory=list)
     mode: str = "extractive"
@@ -160,8 +244,25 @@ class Answer:
     recommended_role: str | None = None
     role_confidence: float | None = None
 
+    @property
+    def all_points(self) -> list[Point]:
+        """The lead, then the supporting points."""
+        return ([self.lead] if self.lead is not None else []) + list(self.points)
+
+    @property
+    def answer(self) -> str:
+        """The answer as Slack mrkdwn: the lead, its notes (in italics), then the other points,
+        each with its source numbers; `text` when there are no points."""
+        if self.lead is None:
+            return self.text
+        lines = [point_mrkdwn(self.lead, bullet="")]
+        lines += [f"_{note.text}_" for note in self.notes]
+        lines += [point_mrkdwn(p) for p in self.points]
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON form, as the contract names it (plus `timings_ms`)."""
+        """JSON form, as the contract names it (plus `timings_ms`, and the structure: `lead`,
+        `points`, `notes`)."""
         return {
             "question": self.question,
             "answer": self.answer,
@@ -172,4 +273,23 @@ class Answer:
             "latency_ms": round(self.latency_ms, 2),
             "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
             "uncovered": list(self.uncovered),
+            "lead": None if self.lead is None else point_dict(self.lead),
+            "points": [point_dict(p) for p in self.points],
+            "notes": [{"kind": n.kind, "text": n.text} for n in self.notes],
         } | ({"resolved_question": self.resolved_question} if self.resolved_question else {})
+
+
+def point_mrkdwn(point: Point, *, bullet: str = "• ") -> str:
+    """One point as a Slack mrkdwn bullet (the lead: a plain paragraph) with its source numbers,
+    its items indented below."""
+    marks = "".join(f" [{n}]" for n in point.citations)
+    lines = [f"{bullet}{point.text}{marks}"]
+    lines += [f"{LIST_INDENT}◦ {item}" for item in point.items]
+    if point.more:
+        lines.append(f"{LIST_INDENT}◦ …")
+    return "\n".join(lines)
+
+
+def point_dict(point: Point) -> dict[str, Any]:
+    """JSON form of a point."""
+    return {"text": point.text, "citations": list(point.citations), "items": list(point.items)}

@@ -20,7 +20,9 @@ FRONT_ENDS = ("bot.slack", "bot.chat", "bot.cli")
 CLI_TOOLS = (
     "bot.answering.classify",
     "bot.answering.question_model",
+    "bot.answering.ranker",
     "bot.evaluation.harness",
+    "bot.evaluation.ranker_training",
     "bot.evaluation.report",
     "bot.evaluation.routing",
     "bot.gaps.grouping",

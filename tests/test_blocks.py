@@ -12,7 +12,7 @@ from bot.slack.blocks import (
     split_text,
 )
 from bot.slack.mrkdwn import to_mrkdwn
-from bot.types import Answer, Citation
+from bot.types import Answer, Citation, Point
 
 
 def answer(text: str, n_sources: int = 2) -> Answer:
@@ -20,7 +20,7 @@ def answer(text: str, n_sources: int = 2) -> Answer:
         Citation(f"knowledge/doc{i}.md", f"Doc {i}", f"Publisher {i}", 0.8, "quote <b> & more " * 5)
         for i in range(n_sources)
     ]
-    return Answer(question="q", answer=text, grounded=True, sources=sources)
+    return Answer(question="q", grounded=True, lead=Point(text, (1,)), sources=sources)
 
 
 def test_markdown_becomes_mrkdwn():
@@ -58,7 +58,7 @@ def test_huge_answers_stay_within_slack_limits():
 
 
 def test_declines_show_no_sources_section():
-    declined = Answer(question="q", answer="I don't have sourced guidance", grounded=False)
+    declined = Answer(question="q", text="I don't have sourced guidance", grounded=False)
     assert "Sources" not in json.dumps(build_answer_blocks(declined, "id"))
 
 
@@ -124,9 +124,9 @@ def result_view(typed: list[str], brief_answer: str = AMPERSANDS, sources: int =
 def test_answer_text_is_escaped_once_and_shows_exactly_what_the_knowledge_says():
     blocks = build_answer_blocks(answer(AMPERSANDS), "id1")
     body = blocks[0]["text"]["text"]
-    assert body == "R&amp;D labs use Weights &amp; Biases; &lt;b&gt;bold&lt;/b&gt; is not HTML"
+    assert body == "R&amp;D labs use Weights &amp; Biases; &lt;b&gt;bold&lt;/b&gt; is not HTML [1]"
     assert "&amp;amp;" not in json.dumps(blocks)
-    assert rendered(body) == AMPERSANDS
+    assert rendered(body) == f"{AMPERSANDS} [1]"
 
 
 def test_typed_walkthrough_answers_are_escaped_once_in_the_why_section():
@@ -189,7 +189,7 @@ def test_every_builder_stays_within_block_kit_limits_with_huge_inputs():
     outputs = {
         "answer": build_answer_blocks(huge, "id"),
         "declined": build_answer_blocks(
-            Answer(question="q", answer=LONG_WORDS * 20, grounded=False), "id"
+            Answer(question="q", text=LONG_WORDS * 20, grounded=False), "id"
         ),
         "recommendation": build_recommendation_blocks(rec),
         "result": build_dialog_blocks(result_view(five_long_typed, LONG_WORDS * 10, 30)),

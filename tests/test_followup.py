@@ -463,9 +463,11 @@ def test_the_ml_scientist_follow_up_gets_the_ml_scientist_range(kb_services):
         kb_services, "what does a senior AI engineer make in the US?", "and an ML scientist?"
     )
     assert answer.resolved_question == "what does a senior ML scientist make in the US?"
-    assert answer.answer.startswith("_Reading this as: what does a senior ML scientist")
+    assert answer.notes[0].kind == "reading"
+    assert answer.notes[0].text.startswith("Reading this as: what does a senior ML scientist")
+    assert answer.answer.splitlines()[1].startswith("_Reading this as:")  # right after the lead
     assert "$180,000" in answer.answer and "$250,000" in answer.answer
-    assert "$160,000" not in answer.answer  # the AI engineer figures no longer lead
+    assert "$160,000–$210,000" not in answer.answer  # the AI engineer figures no longer lead
     assert answer.question == "and an ML scientist?"
     assert answer.to_dict()["resolved_question"] == answer.resolved_question
 

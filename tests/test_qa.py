@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.answering.compose import is_question
 from bot.answering.qa import split_compound, validate_question
 from bot.errors import BadQuestion
+from bot.text import is_question
 
 
 def test_validation_refuses_empty_and_overlong_questions_with_a_reason():
@@ -73,7 +73,7 @@ def test_out_of_scope_questions_are_declined_plainly(kb_services):
 
 def test_answers_have_no_duplicate_points(kb_services):
     answer = kb_services.qa.ask("What red flags should I watch for when hiring ML engineers?")
-    points = [line for line in answer.answer.splitlines() if line.startswith("•")]
+    points = [p.text for p in answer.all_points]
     assert len(points) == len(set(points)) >= 2
 
 
@@ -160,16 +160,19 @@ def test_questions_naming_tools_and_cities_are_answered_with_what_is_covered(
     assert answer.uncovered == uncovered
     payload = answer.to_dict()
     assert payload["uncovered"] == uncovered
-    if uncovered:  # the note comes first and names what the sources do not cover
-        first = answer.answer.splitlines()[0]
-        assert first.startswith("_The sources") and uncovered[0] in first
+    if uncovered:  # a note right after the lead names what the sources do not cover
+        assert answer.notes[0].kind == "uncovered" and uncovered[0] in answer.notes[0].text
+        assert answer.answer.splitlines()[1].startswith("_The sources")
     else:
-        assert not answer.answer.startswith("_The sources do not")
+        assert not any(n.kind == "uncovered" for n in answer.notes)
+    assert not answer.answer.startswith("_")  # the lead comes first
 
 
 def test_the_toronto_note_says_the_sources_give_no_figures_for_it(kb_services):
     answer = kb_services.qa.ask("What does a senior ML engineer earn in Toronto?")
-    assert answer.answer.startswith("_The sources give no figures for *Toronto*")
+    note = next(n.text for n in answer.notes if n.kind == "uncovered")
+    assert note.startswith("The sources give no figures for *Toronto*; the nearest figures are for")
+    assert answer.lead is not None and "$200,000" in answer.lead.plain()
     assert "Obsidi" in " ".join(s.original for s in answer.sources)
 
 
@@ -201,7 +204,8 @@ def test_who_to_hire_questions_lead_with_the_recommended_role(kb_services):
 def test_pay_for_one_role_leaves_out_other_roles_and_repeated_figures(kb_services):
     engineer = kb_services.qa.ask("senior ML engineer pay")
     assert "$200,000" in engineer.answer
-    assert "$250,000" not in engineer.answer  # the ML scientist range is not what was asked
+    assert engineer.lead is not None and "$200,000" in engineer.lead.plain()
+
     scientist = kb_services.qa.ask("senior ML scientist pay")
     assert "$180,000" in scientist.answer
     lines = [line for line in scientist.answer.splitlines() if "$180,000" in line]

@@ -26,7 +26,7 @@ def answer(question: str, *, grounded: bool = True, uncovered: tuple[str, ...] =
     cite = Citation("knowledge/pay/compensation-and-rates.md", "Pay", "Gutierrez", 0.8, "q")
     return Answer(
         question=question,
-        answer="text",
+        text="text",
         grounded=grounded,
         sources=[cite, cite] if grounded else [],
         uncovered=list(uncovered),

@@ -56,6 +56,7 @@ ACKNOWLEDGEMENT = "acknowledgement"
 # The off-topic label with no subject of its own (chit-chat, "what do you think?").
 SMALL_TALK = "small_talk"
 SCOPES = ("in", "out", "social")
+ROUTING_LABELS = frozenset({NEED_DESCRIPTION, WALKTHROUGH_REQUEST})
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +283,24 @@ class QuestionClassifier:
                 )
             )
         return out
+
+    @property
+    def name(self) -> str:
+        """Changes with the model (so tags set at ingest follow it)."""
+        return f"questions-{self.fingerprint()[:12]}"
+
+    def topics(self, texts: Sequence[str], vectors: np.ndarray) -> list[dict[str, float]]:
+        """Per text, the probability of each kind of question hirebot answers (the topic tags of
+        knowledge sentences, set at ingest; routing and social labels left out)."""
+        if not texts:
+            return []
+        model = self._fitted()
+        probs = model.predict_proba(list(texts), vectors)
+        kinds = self.in_scope_labels - ROUTING_LABELS
+        return [
+            {name: float(p) for name, p in zip(model.classes, row, strict=True) if name in kinds}
+            for row in probs
+        ]
 
     def fingerprint(self) -> str:
         """Hash of the labelled data, the model settings and the embedder (see

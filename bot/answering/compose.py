@@ -1,4 +1,15 @@
-"""Extractive, grounded answer composition: pick the best sentences of retrieved chunks and cite them.
+"""Extractive, grounded answer composition: a plan per kind of question over tagged sentences.
+
+1. Candidates: every sentence of the retrieved chunks, and every list whole (its lead-in and its
+   items), with the articles each one draws on.
+2. Features of each candidate against the question's frame (bot/answering/plan.py) and its
+   score by the learned ranker (bot/answering/ranker.py).
+3. The lead: the best candidate the kind's plan lets lead (an annual figure for the asked role
+   for pay, an hourly one for contracting, the matching list for red flags, a comparison naming
+   both roles for a difference...), unless it scores far below the best one.
+4. Support: the next best candidates, none shown twice, no figure repeated by its article,
+   within the plan's point and length budget; list items ranked and capped.
+5. Notes: what the sources do not cover, that they disagree; they follow the lead.
 
 Pure functions: no I/O, no model calls. The caller supplies hits, sentence units and vectors.
 """
@@ -6,22 +17,17 @@ Pure functions: no I/O, no model calls. The caller supplies hits, sentence units
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bot.answering.plan import AnswerPlan, Frame, plan_for
+from bot.answering.ranker import FEATURES, SentenceRanker, neutral_ranker
 from bot.indexing.attribution import attribute
 from bot.stores.vectors import UnitRecord
-from bot.text import (
-    clip,
-    is_question,
-    roles_implied,
-    roles_mentioned,
-    seniority_levels,
-    tokenize,
-)
-from bot.types import Answer, Chunk, Citation, Hit, Origin
+from bot.text import STOPWORDS, clip, is_question, tokenize
+from bot.types import Answer, Chunk, Citation, Hit, Note, Origin, Point, UnitTags
 
 DECLINE_TEXT = (
     "I don't have sourced guidance on that, so I won't guess. "
@@ -30,7 +36,6 @@ DECLINE_TEXT = (
     "job descriptions; interview questions; red flags; and industry use cases. "
     "For a guided choice, say *help me pick a role*."
 )
-_FIGURE = re.compile(r"\$\s?\d|\d\s?%|\b\d{2,3}(?:,\d{3})+\b|\b\d+\s?(?:k|K)\b|\b\d+x\b")
 _PAY_WORDS = re.compile(
     r"\b(pay|paid|salar\w*|earn\w*|compensation|comp|cost\w*|budget\w*|rates?|wages?|"
     r"how much|hourly|make\b|offer\w*)",
@@ -39,42 +44,63 @@ _PAY_WORDS = re.compile(
 _NUMBER_WORDS = re.compile(
     r"\b(how many|how much|percent\w*|what share|figure|statistic\w*)\b", re.I
 )
-MAX_LIST_ITEMS = 7
 MAX_ITEM_CHARS = 320
-LIST_INDENT = "      "
-_LEVELS = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|lead|principal|staff)\b", re.I)
+FIGURE_KINDS = frozenset({"pay", "contracting"})
+# sees every composition's candidates and their features (`hirebot train-ranker` collects its
+# training rows through it, on the served path)
+Trace = Callable[[str, "AnswerPlan", "list[Candidate]", np.ndarray], None]
 
 
 @dataclass(frozen=True, slots=True)
 class ComposerConfig:
-    """Weights and limits of the extractive composer (tuned with `hirebot eval`)."""
+    """Limits of the extractive composer and the margins of its plan (set on dev items)."""
 
-    max_points: int = 4
-    max_chars: int = 1100
-    similarity_weight: float = 0.7
-    overlap_weight: float = 0.3
-    chunk_weight: float = 0.15
-    figure_bonus: float = 0.12
-    role_bonus: float = 0.06
-    keep_within: float = 0.16
+    max_points: int = 5
+    max_chars: int = 1400
+    # support: candidates scoring within this much (log-odds) of the lead
+    keep_within: float = 4.0
+    # a plan-fitting lead may score at most this much below the best candidate
+    lead_margin: float = 2.5
     duplicate_cosine: float = 0.9
     min_chars: int = 25
 
 
 @dataclass(slots=True)
-class _Candidate:
+class Candidate:
+    """A sentence, or a whole list, that could be shown."""
+
     unit: UnitRecord
     chunk: Chunk
-    score: float
+    rank: int
+    dense: float
     similarity: float
     origins: tuple[Origin, ...] = ()
-    lead_text: str | None = None
     items: list[UnitRecord] = field(default_factory=list)
+    item_scores: list[float] = field(default_factory=list)
+    tags: UnitTags = field(default_factory=UnitTags)
+    score: float = 0.0
+
+    @property
+    def is_list(self) -> bool:
+        """A list lead-in shown with its items."""
+        return bool(self.items)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Identity: its chunk and its unit."""
+        return (self.chunk.id, self.unit.index)
+
+    def shown(self, max_items: int = 99) -> str:
+        """What a reader sees of it, as plain text (the lead-in and its items)."""
+        return " ".join([self.unit.text, *(i.text for i in self.items[:max_items])])
 
 
-def asks_for_figures(question: str) -> bool:
+def is_question_about_figures(question: str) -> bool:
     """True for questions about pay, cost, rates or other numbers."""
     return bool(_PAY_WORDS.search(question) or _NUMBER_WORDS.search(question))
+
+
+asks_for_figures = is_question_about_figures
 
 
 def compose_answer(
@@ -86,205 +112,375 @@ def compose_answer(
     config: ComposerConfig | None = None,
     kind: str = "",
     uncovered: Sequence[str] = (),
+    ranker: SentenceRanker | None = None,
+    frame: Frame | None = None,
+    trace: Trace | None = None,
+    idf: Callable[[str], float] | None = None,
 ) -> Answer:
-    """Pick the most relevant sentences of the hits (no duplicates, no repeated figures, none
-    about a role the question did not ask about), lead with the best one, and cite each with
-    the original article it comes from. `kind` is what the question asks (the classifier's
-    label); `uncovered` are its terms the sources do not cover, named in a note first."""
+    """The structured, cited answer: the lead the kind's plan asks for, then support and notes
+    (see the module docstring). `uncovered` are the question's terms the sources do not cover."""
     cfg = config or ComposerConfig()
-    candidates = score_units(question, hits, units, question_vector, cfg)
-    candidates = about_asked_roles(question, candidates, kind=kind)
-    chosen = select(candidates, cfg, levels=seniority_levels(question))
-    if not chosen:
+    plan = plan_for(kind)
+    frame = frame or Frame.of(question, kind)
+    candidates = gather(question, hits, units, question_vector, cfg)
+    if not candidates:
         return decline(question, hits)
-    answer = render(question, chosen, hits)
+    ranker = ranker or neutral_ranker()
+    lines = list_items(candidates)
+    matrix = feature_matrix(question, [*candidates, *lines], frame, plan, idf=idf)
+    if trace is not None:
+        trace(question, plan, [*candidates, *lines], matrix)
+    scores = ranker.score(matrix)
+    for cand, score in zip([*candidates, *lines], scores, strict=True):
+        cand.score = float(score)
+    by_key = {line.key: line.score for line in lines}
+    for cand in candidates:  # a list's items are ranked by the same model
+        cand.item_scores = [by_key[(cand.chunk.id, i.index)] for i in cand.items]
+    # a list's single line may lead when it alone answers ('which databases?'); the list then
+    # follows as support, without that line
+    lead = choose_lead([*candidates, *lines], plan, frame, cfg)
+    chosen = [lead, *support(candidates, lead, plan, frame, cfg)]
+    answer = render(question, chosen, hits, plan=plan, frame=frame)
+    notes = []
     if uncovered:
         answer.uncovered = list(uncovered)
-        answer.answer = uncovered_note(uncovered, kind=kind) + "\n" + answer.answer
+        notes.append(uncovered_note(uncovered, kind=kind, shown=chosen))
+    if (
+        kind in FIGURE_KINDS
+        and len({o.key for c in chosen if c.tags.figures for o in c.origins}) > 1
+    ):
+        notes.append(
+            Note("disagree", "The sources give different figures; each is shown with its source.")
+        )
+    answer.notes = notes + answer.notes
+    answer.kind = kind
     return answer
 
 
-def uncovered_note(terms: Sequence[str], *, kind: str) -> str:
-    """One plain line saying what the sources do not cover, before what they do."""
-    named = _join([f"*{t}*" for t in terms])
-    if kind == "pay":
-        return (
-            f"_The sources give no figures for {named}; the closest figures they give are below._"
-        )
-    return f"_The sources do not mention {named}; here is the closest guidance they give._"
+# ---- candidates ---------------------------------------------------------------------------------
 
 
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
-
-
-def about_asked_roles(
-    question: str, candidates: Sequence[_Candidate], *, kind: str
-) -> list[_Candidate]:
-    """Drop sentences about other roles when the question asks about one role (not when it
-    compares roles); keep everything if nothing would be left."""
-    asked = roles_implied(question)
-    if len(asked) != 1 or kind == "role_difference":
-        return list(candidates)
-    kept = [
-        c
-        for c in candidates
-        if not (roles := roles_mentioned(f"{c.chunk.heading_path} {_sentence_for(c)}"))
-        or roles & asked
-    ]
-    return kept or list(candidates)
-
-
-def best_unit_similarity(
-    hits: Sequence[Hit], units: Mapping[str, Sequence[UnitRecord]], question_vector: np.ndarray
-) -> float:
-    """Highest cosine between the question and any sentence of the hits."""
-    best = 0.0
-    for hit in hits:
-        for unit in units.get(hit.chunk.id, ()):
-            best = max(best, float(np.dot(unit.vector, question_vector)))
-    return best
-
-
-def score_units(
+def gather(
     question: str,
     hits: Sequence[Hit],
     units: Mapping[str, Sequence[UnitRecord]],
     question_vector: np.ndarray,
     cfg: ComposerConfig,
-) -> list[_Candidate]:
-    """Score every sentence unit of the hits against the question."""
-    q_terms = set(tokenize(question))
-    wants_figures = asks_for_figures(question)
-    q_roles = roles_implied(question)
-    q_levels = {m.lower() for m in _LEVELS.findall(question)}
-    out: list[_Candidate] = []
-    for hit in hits:
+) -> list[Candidate]:
+    """Every sentence of the hits, and every list once (its lead-in with its items)."""
+    out: list[Candidate] = []
+    for rank, hit in enumerate(hits):
         records = list(units.get(hit.chunk.id, ()))
+        items_of: dict[int, list[UnitRecord]] = {}
+        for record in records:
+            if record.lead is not None:
+                items_of.setdefault(record.lead, []).append(record)
         by_index = {r.index: r for r in records}
         for record in records:
-            lead = by_index.get(record.lead) if record.lead is not None else None
-            text = record.text if lead is None else f"{lead.text} {record.text}"
-            if len(record.text) < cfg.min_chars and lead is None:
+            if record.lead is not None and record.lead in by_index:
+                continue  # an item is shown with its list
+            items = items_of.get(record.index, [])
+            if not items and len(record.text) < cfg.min_chars:
                 continue
-            similarity = float(np.dot(record.vector, question_vector))
-            terms = set(tokenize(f"{hit.chunk.heading_path} {text}"))
-            overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
-            score = (
-                cfg.similarity_weight * similarity
-                + cfg.overlap_weight * overlap
-                + cfg.chunk_weight * hit.dense
-            )
-            has_figure = bool(_FIGURE.search(record.text))
-            if wants_figures:
-                score += cfg.figure_bonus if has_figure else -cfg.figure_bonus / 2
-            context_text = f"{hit.chunk.heading_path} {text}"
-            unit_roles = roles_mentioned(context_text)
-            if q_roles and unit_roles:  # about the asked role: up; another role: down
-                if unit_roles <= q_roles:
-                    score += cfg.role_bonus
-                elif not unit_roles & q_roles:
-                    score -= cfg.role_bonus
-            if q_levels and any(level in text.lower() for level in q_levels):
-                score += cfg.role_bonus / 2
+            sims = [float(np.dot(u.vector, question_vector)) for u in [record, *items]]
             context = [
                 r.text
                 for r in records
                 if r.paragraph == record.paragraph and r.index < record.index
             ]
-            origins = attribute(
-                record.text, context=context, headings=hit.chunk.headings, origins=hit.chunk.origins
-            )
-            list_lead = lead if lead is not None else record
-            items = [r for r in records if r.lead is not None and r.lead == list_lead.index]
-            if items:  # a list is shown whole, so it cites every article its lines name
-                shown = [list_lead.text, *(i.text for i in items)]
-                named = [
+            lines = [record.text, *(i.text for i in items)]
+            origins = tuple(
+                dict.fromkeys(
                     o
-                    for line in shown
+                    for line in lines
                     for o in attribute(
                         line,
-                        context=[list_lead.text],
+                        context=[record.text, *context] if line != record.text else context,
                         headings=hit.chunk.headings,
                         origins=hit.chunk.origins,
                     )
-                ]
-                origins = tuple(dict.fromkeys(named))
+                )
+            )
             out.append(
-                _Candidate(
+                Candidate(
                     unit=record,
                     chunk=hit.chunk,
-                    score=score,
-                    similarity=similarity,
+                    rank=rank,
+                    dense=hit.dense,
+                    similarity=max(sims),
                     origins=origins,
-                    lead_text=None if lead is None else lead.text,
                     items=items,
+                    item_scores=sims[1:],
+                    tags=_merged_tags(record, items),
                 )
             )
     return out
 
 
-def select(
-    candidates: Sequence[_Candidate], cfg: ComposerConfig, *, levels: Collection[str] = ()
-) -> list[_Candidate]:
-    """Greedy pick by score within `keep_within` of the best: no near-duplicates, no figures
-    shown twice, one point per list (showing only its lines with something new, and none about
-    another seniority level than `levels`, the ones asked about), and a length budget on what
-    will actually be shown."""
-    ranked = sorted(candidates, key=lambda c: -c.score)
-    if not ranked:
-        return []
-    floor = ranked[0].score - cfg.keep_within
-    chosen: list[_Candidate] = []
-    seen_text: set[str] = set()
-    seen_figures: dict[str, set[int]] = {}  # per article: a source never repeats its figures
-    lists: set[tuple[str, int]] = set()
-    length = 0
-    for cand in ranked:
-        if cand.score < floor or len(chosen) >= cfg.max_points:
+def list_items(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Every item of every list as a candidate of its own (scored to rank the list's lines)."""
+    out = []
+    for cand in candidates:
+        for item, similarity in zip(cand.items, cand.item_scores, strict=True):
+            out.append(
+                replace(
+                    cand, unit=item, similarity=similarity, items=[], item_scores=[], tags=item.tags
+                )
+            )
+    return out
+
+
+def _merged_tags(lead: UnitRecord, items: Sequence[UnitRecord]) -> UnitTags:
+    """A list's tags: its lead-in's topic and form, the roles, levels, regions and figures of
+    all its lines."""
+    if not items:
+        return lead.tags
+    every = [lead.tags, *(i.tags for i in items)]
+
+    def union(name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for t in every for v in getattr(t, name)))
+
+    return replace(
+        lead.tags,
+        roles=union("roles"),
+        roles_named=union("roles_named"),
+        levels=union("levels"),
+        regions=union("regions"),
+        figures=union("figures"),
+    )
+
+
+_HOW_MANY = re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:percent|share|rate)\b", re.I)
+_WHICH_NAMES = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:tools?|librar(?:y|ies)|frameworks?|platforms?|"
+    r"languages?|databases?|dbs?|stacks?|vendors?|sites?|marketplaces?|apis?|models?|clouds?)\b",
+    re.I,
+)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9+#.-]*[A-Za-z0-9+#]")
+_NUMBER = re.compile(r"\d")
+
+
+def feature_matrix(
+    question: str,
+    candidates: Sequence[Candidate],
+    frame: Frame,
+    plan: AnswerPlan,
+    *,
+    idf: Callable[[str], float] | None = None,
+) -> np.ndarray:
+    """One row of FEATURES per candidate."""
+    q_terms = {t for t in tokenize(question) if t not in STOPWORDS}
+    weigh = idf or (lambda _t: 1.0)
+    q_weights = {t: weigh(t) for t in q_terms}
+    asks = (bool(_HOW_MANY.search(question)), bool(_WHICH_NAMES.search(question)))
+    best = max((c.similarity for c in candidates), default=0.0)
+    rows = [candidate_features(c, q_terms, q_weights, asks, best, frame, plan) for c in candidates]
+    return np.array(rows, dtype=float).reshape(len(candidates), len(FEATURES))
+
+
+EARLY_WORDS = 35
+
+
+def first_words(cand: Candidate) -> str:
+    """What a reader sees first of a candidate: a sentence, or a list's lead-in and its line
+    closest to the question."""
+    if not cand.is_list:
+        return cand.unit.text
+    best = max(zip(cand.items, cand.item_scores, strict=True), key=lambda pair: pair[1])[0]
+    return f"{cand.unit.text} {best.text}"
+
+
+def candidate_features(
+    cand: Candidate,
+    q_terms: set[str],
+    q_weights: Mapping[str, float],
+    asks: tuple[bool, bool],
+    best: float,
+    frame: Frame,
+    plan: AnswerPlan,
+) -> list[float]:
+    """The ranker's features of one candidate (FEATURES order)."""
+    tags = cand.tags
+    shown = cand.shown(plan.max_items)
+    terms = set(tokenize(f"{cand.chunk.heading_path} {shown}"))
+    own = set(tokenize(shown))
+    early = set(tokenize(" ".join(first_words(cand).split()[:EARLY_WORDS])))
+    asked_roles, asked_levels = set(frame.roles), set(frame.levels)
+    wanted = set(plan.lead_figures)
+    figures = set(tags.figures)
+    total = sum(q_weights.values())
+    values = {
+        "similarity": cand.similarity,
+        "similarity_gap": best - cand.similarity,
+        "overlap": len(q_terms & terms) / len(q_terms) if q_terms else 0.0,
+        "idf_overlap": sum(q_weights[t] for t in q_terms & own) / total if total else 0.0,
+        "early_overlap": sum(q_weights[t] for t in q_terms & early) / total if total else 0.0,
+        "position": 1.0 / (1 + cand.unit.index),
+        "number_wanted": float(asks[0] and bool(_NUMBER.search(shown))),
+        "names_wanted": float(asks[1] and len(set(_NAME.findall(shown))) >= 2),
+        "chunk_rank": 1.0 / (1 + cand.rank),
+        "dense": cand.dense,
+        "topic_probability": tags.topics.get(frame.kind, 0.0),
+        "topic_is_kind": float(bool(frame.kind) and tags.topic == frame.kind),
+        "role_match": float(bool(asked_roles & set(tags.roles))),
+        "role_other": float(bool(asked_roles and tags.roles and not asked_roles & set(tags.roles))),
+        "role_named": float(bool(asked_roles & set(tags.roles_named))),
+        "level_match": float(bool(asked_levels & set(tags.levels))),
+        "level_only": float(
+            bool(asked_levels and tags.levels) and set(tags.levels) <= asked_levels
+        ),
+        "level_other": float(
+            bool(asked_levels and tags.levels and not asked_levels & set(tags.levels))
+        ),
+        "region_match": float(frame.region_matches(tags.regions)),
+        "region_other": float(
+            bool(frame.regions and tags.regions) and not frame.region_matches(tags.regions)
+        ),
+        "figure_wanted": float(bool(wanted & figures)),
+        "figure_missing": float(bool(wanted) and not figures),
+        "figure_other": float(bool(figures) and not figures & wanted),
+        "lead_form": float(may_lead(cand, plan, frame)),
+        "form_meta": float(tags.form == "meta"),
+        "form_caveat": float(tags.form == "caveat"),
+        "form_absence": float(tags.form == "absence"),
+        "form_comparison": float(tags.form == "comparison"),
+        "is_list": float(cand.is_list),
+        "hirebot_note": float(tags.note),
+        "length": min(len(cand.unit.text.split()) / 40, 1.0),
+    }
+    return [values[name] for name in FEATURES]
+
+
+# ---- the plan: lead, then support ----------------------------------------------------------------
+
+
+def may_lead(cand: Candidate, plan: AnswerPlan, frame: Frame) -> bool:
+    """Does the kind's plan let this candidate lead? (A figure of the wanted type about the
+    asked role, or a sentence saying the sources give none for it; the matching list; a
+    comparison naming the asked roles; a form the plan leads with.)"""
+    tags = cand.tags
+    about_asked = not frame.roles or bool(set(frame.roles) & set(tags.roles))
+    if tags.form in plan.never_lead or (tags.note and tags.form != "absence"):
+        return False
+    if plan.lead_figures:
+        if tags.form == "absence":
+            return bool(set(frame.roles) & set(tags.roles)) or not frame.roles
+        subject = (tags.roles_named or tags.roles)[:1]  # whose figure it is: the role named first
+        about_subject = not frame.roles or bool(set(subject) & set(frame.roles))
+        return bool(set(plan.lead_figures) & set(tags.figures)) and about_subject
+    if plan.list_lead:
+        return cand.is_list and about_asked
+    if plan.compares and len(frame.roles) >= 2:
+        named = set(frame.roles) & set(tags.roles)
+        return (tags.form == "comparison" and len(named) >= 2) or len(named) >= 2
+    if plan.lead_forms:
+        return tags.form in plan.lead_forms and about_asked
+    return about_asked
+
+
+def choose_lead(
+    candidates: Sequence[Candidate], plan: AnswerPlan, frame: Frame, cfg: ComposerConfig
+) -> Candidate:
+    """The best candidate the plan lets lead, unless it scores more than `lead_margin` below
+    the best candidate that may be shown first at all; else that best one."""
+    showable = [
+        c
+        for c in candidates
+        if c.tags.form not in plan.never_lead and (not c.tags.note or c.tags.form == "absence")
+    ]
+    pool = showable or list(candidates)
+    best = max(pool, key=lambda c: c.score)
+    fitting = [c for c in pool if may_lead(c, plan, frame)]
+    if plan.lead_figures and frame.roles:
+        # the sources give no figure for the asked role: saying so outranks another role's
+        asked = set(frame.roles)
+        absent = [c for c in fitting if c.tags.form == "absence" and asked & set(c.tags.roles)]
+        figures = [  # a figure whose sentence is about an asked role (the role it names first)
+            c
+            for c in fitting
+            if c.tags.form != "absence"
+            and c.tags.roles_named[:1]
+            and c.tags.roles_named[0] in asked
+        ]
+        if absent and not figures:
+            return max(absent, key=lambda c: c.score)
+    if plan.lead_figures and (frame.levels or frame.regions):
+        exact = narrowed(fitting, frame)
+        if exact and len(exact) < len(fitting):  # the asked level's (or region's) own figure
+            return max(exact, key=lambda c: c.score)
+    if fitting:
+        top = max(fitting, key=lambda c: c.score)
+        if top.score >= best.score - cfg.lead_margin:
+            return top
+    return best
+
+
+def narrowed(fitting: list[Candidate], frame: Frame) -> list[Candidate]:
+    """Figures for the asked level and region first: each narrowing is kept only when some
+    candidate survives it (a question for a lead's pay still gets the senior figure)."""
+    if frame.levels:
+        asked = set(frame.levels)
+        exact = [c for c in fitting if c.tags.levels and set(c.tags.levels) <= asked]
+        fitting = exact or fitting
+    if frame.regions:
+        fitting = [c for c in fitting if frame.region_matches(c.tags.regions)] or fitting
+    return fitting
+
+
+def support(
+    candidates: Sequence[Candidate],
+    lead: Candidate,
+    plan: AnswerPlan,
+    frame: Frame,
+    cfg: ComposerConfig,
+) -> list[Candidate]:
+    """The points after the lead: best first, within `keep_within` of the lead's score, none
+    near-duplicate, no article's figure shown twice, one of each list, within the budgets."""
+    max_points = min(cfg.max_points, plan.max_points)
+    chosen = [lead]
+    seen_figures: dict[str, set[int]] = {}
+    _note_figures(lead, seen_figures)
+    length = len(lead.shown(plan.max_items))
+    floor = lead.score - cfg.keep_within
+    one_role = set(frame.roles) if len(frame.roles) == 1 and not plan.compares else set()
+    for cand in sorted(candidates, key=lambda c: -c.score):
+        if len(chosen) >= max_points:
             break
+        if cand is lead or cand.score < floor:
+            continue
+        if one_role and cand.tags.roles and not one_role & set(cand.tags.roles):
+            continue  # about another role only: not what was asked
+        if any(_same(cand, c, cfg) for c in chosen):
+            continue
         articles = {o.key for o in cand.origins} or {cand.chunk.source}
         shown_by_them = set().union(*(seen_figures.get(a, set()) for a in articles))
-        if cand.items:
-            cand.items = [
-                i
-                for i in cand.items
-                if not (money_figures(i.text) and money_figures(i.text) <= shown_by_them)
-                and not _about_other_levels(i.text, levels)
-            ]
-            if not cand.items:
-                continue
-        figures = money_figures(_sentence_for(cand))
-        if figures & shown_by_them:
+        if money_figures(cand.unit.text) & shown_by_them:
             continue  # its article's figures are already shown
-        key = re.sub(r"\W+", " ", cand.unit.text.lower()).strip()
-        list_key = (
-            cand.chunk.id,
-            cand.unit.lead if cand.unit.lead is not None else cand.unit.index,
-        )
-        if key in seen_text or (cand.items and list_key in lists):
-            continue
-        if any(
-            float(np.dot(cand.unit.vector, c.unit.vector)) > cfg.duplicate_cosine for c in chosen
-        ):
-            continue
-        shown = len(_sentence_for(cand))
-        if length + shown > cfg.max_chars and chosen:
+        shown = len(cand.shown(plan.max_items))
+        if length + shown > cfg.max_chars:
             continue
         chosen.append(cand)
-        seen_text.add(key)
-        for article in articles:
-            seen_figures.setdefault(article, set()).update(figures)
-        if cand.items:
-            lists.add(list_key)
+        _note_figures(cand, seen_figures)
         length += shown
-    return chosen
+    return chosen[1:]
 
 
-def _about_other_levels(text: str, levels: Collection[str]) -> bool:
-    """True when `text` names seniority levels, none of them asked about."""
-    named = seniority_levels(text)
-    return bool(levels and named and not named & set(levels))
+def _same(a: Candidate, b: Candidate, cfg: ComposerConfig) -> bool:
+    """Near-duplicates: the same unit, the same words, or almost the same meaning (a list is
+    not a duplicate of one of its own lines: it shows the rest)."""
+    if a.chunk.id == b.chunk.id and (a.unit.lead == b.unit.index or b.unit.lead == a.unit.index):
+        return False
+    if a.key == b.key:
+        return True
+    if re.sub(r"\W+", " ", a.unit.text.lower()) == re.sub(r"\W+", " ", b.unit.text.lower()):
+        return True
+    return float(np.dot(a.unit.vector, b.unit.vector)) > cfg.duplicate_cosine
+
+
+def _note_figures(cand: Candidate, seen: dict[str, set[int]]) -> None:
+    figures = money_figures(cand.shown())
+    for article in {o.key for o in cand.origins} or {cand.chunk.source}:
+        seen.setdefault(article, set()).update(figures)
 
 
 _MONEY = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?([kK]\b|million\b|m\b)?")
@@ -300,134 +496,192 @@ def money_figures(text: str) -> set[int]:
     return out
 
 
-def render(question: str, chosen: Sequence[_Candidate], hits: Sequence[Hit]) -> Answer:
-    """Lead with the best sentence, then the rest by relevance, as cited Slack mrkdwn bullets."""
-    ordered = list(chosen)
-    groups: list[list[_Candidate]] = []
-    listed: set[tuple[str, int]] = set()
-    for cand in ordered:
-        list_key = (
-            cand.chunk.id,
-            cand.unit.lead if cand.unit.lead is not None else cand.unit.index,
-        )
-        if cand.items and list_key in listed:
-            continue  # its list is already shown in full
-        if cand.items:
-            listed.add(list_key)
-        groups.append([cand])
-    citations: list[Citation] = []
-    keys: dict[tuple[str, str], int] = {}
-    quotes: dict[int, list[str]] = {}
-    lines: list[str] = []
-    originals_seen: set[str] = set()
-    figures_from: set[str] = set()
-    for group in groups:
-        first = group[0]
-        original = "; ".join(o.label for o in first.origins) or first.chunk.title
-        key = (first.chunk.source, original)
-        if key not in keys:
-            keys[key] = len(citations) + 1
-            citations.append(
-                Citation(
-                    source=first.chunk.source,
-                    title=first.chunk.title,
-                    original=original,
-                    score=round(max(c.similarity for c in group), 4),
-                    quote="",
-                )
-            )
-        number = keys[key]
-        sentence = _sentence_for(first)
-        quotes.setdefault(number, []).append(sentence)
-        head, _, rest = sentence.partition("\n")
-        lines.append(f"• {head} [{number}]" + (f"\n{rest}" if rest else ""))
-        originals_seen.add(original)
-        if _FIGURE.search(sentence):
-            figures_from.add(original)
+# ---- rendering into the structured answer ---------------------------------------------------------
 
-    sources = [
-        Citation(
-            source=c.source,
-            title=c.title,
-            original=c.original,
-            score=c.score,
-            quote=clip(" ".join(quotes[i + 1]), 500),
+
+def shown_items(cand: Candidate, plan: AnswerPlan, frame: Frame) -> tuple[list[UnitRecord], bool]:
+    """A list's items as shown: those about another level than the asked one left out, the
+    rest ranked by the ranker's score (the line that answers first) and capped (True when
+    some were cut)."""
+    items = list(zip(cand.items, cand.item_scores, strict=True))
+    if frame.levels:
+        asked = set(frame.levels)
+        kept = [(i, s) for i, s in items if not i.tags.levels or asked & set(i.tags.levels)]
+        items = kept or items
+    ranked = [i for i, _ in sorted(items, key=lambda pair: -pair[1])]
+    return ranked[: plan.max_items], len(ranked) > plan.max_items
+
+
+def render(
+    question: str,
+    chosen: Sequence[Candidate],
+    hits: Sequence[Hit],
+    *,
+    plan: AnswerPlan,
+    frame: Frame,
+) -> Answer:
+    """The chosen candidates as points (the first one the lead), each citing its articles."""
+    citations: list[Citation] = []
+    numbers: dict[tuple[str, str], int] = {}
+    quotes: dict[int, list[str]] = {}
+    points: list[Point] = []
+    shown_units = {c.key for c in chosen if not c.is_list}
+    for cand in chosen:
+        if cand.is_list:  # a line of it that leads is not shown again under it
+            kept = [
+                (i, sc)
+                for i, sc in zip(cand.items, cand.item_scores, strict=True)
+                if (cand.chunk.id, i.index) not in shown_units
+            ]
+            cand = replace(cand, items=[i for i, _ in kept], item_scores=[sc for _, sc in kept])
+        original = "; ".join(o.label for o in cand.origins) or cand.chunk.title
+        key = (cand.chunk.source, original)
+        if key not in numbers:
+            numbers[key] = len(citations) + 1
+            citations.append(Citation(cand.chunk.source, cand.chunk.title, original, 0.0, quote=""))
+        number = numbers[key]
+        items, more = shown_items(cand, plan, frame) if cand.is_list else ([], False)
+        text = _sentence(cand.unit.text, is_list=cand.is_list)
+        if items and plan.list_lead:
+            text = with_item_names(text, items)
+        quotes.setdefault(number, []).append(" ".join([text, *(i.text for i in items)]))
+        cited = citations[number - 1]
+        citations[number - 1] = replace(cited, score=round(max(cited.score, cand.similarity), 4))
+        points.append(
+            Point(
+                text=text,
+                citations=(number,),
+                items=tuple(clip(i.text.rstrip(";"), MAX_ITEM_CHARS) for i in items),
+                more=more,
+            )
         )
-        for i, c in enumerate(citations)
-    ]
-    header = ""
-    if asks_for_figures(question) and len(figures_from) > 1:
-        header = "_The sources give different figures; each is shown with its source._\n"
+    sources = [replace(c, quote=clip(" ".join(quotes[n]), 500)) for n, c in enumerate(citations, 1)]
     return Answer(
         question=question,
-        answer=header + "\n".join(lines),
         grounded=True,
+        lead=points[0],
+        points=points[1:],
         sources=sources,
         contexts=[h.chunk.text for h in hits],
         hits=list(hits),
     )
 
 
-def _sentence_for(cand: _Candidate) -> str:
-    """A sentence as shown: list leads and list items come with their whole (short) list."""
-    if not cand.items:
-        text = cand.unit.text
-        return text if text.endswith((".", "!", "?", ")", "…")) else text + "."
-    lead = cand.lead_text if cand.lead_text is not None else cand.unit.text
-    shown = cand.items[:MAX_LIST_ITEMS]
-    lines = [f"{lead.rstrip(':').rstrip()}:"]
-    lines += [f"{LIST_INDENT}◦ {clip(i.text.rstrip(';'), MAX_ITEM_CHARS)}" for i in shown]
-    if len(cand.items) > MAX_LIST_ITEMS:
-        lines.append(f"{LIST_INDENT}◦ …")
-    return "\n".join(lines)
+_ITEM_NAME = re.compile(r"^([^:]{3,60}):\s+\S")
+MAX_NAME_WORDS = 8
+
+
+def item_name(text: str) -> str | None:
+    """The name an item gives itself before a colon ('Silo mentality: the candidate ...')."""
+    match = _ITEM_NAME.match(text)
+    if match is None or len(match.group(1).split()) > MAX_NAME_WORDS:
+        return None
+    return match.group(1).strip()
+
+
+def with_item_names(lead_in: str, items: Sequence[UnitRecord]) -> str:
+    """A list's lead-in followed by its items' names, best first ('... red flags: no
+    monitoring knowledge; silo mentality; ...'), so the first words a reader sees hold the
+    answer; the lead-in alone when the items have no names."""
+    names = [item_name(i.text) for i in items]
+    if len(items) < 2 or any(n is None for n in names):
+        return lead_in
+    listed = "; ".join(n[0].lower() + n[1:] if n[1:2].islower() else n for n in names if n)
+    return f"{lead_in.rstrip(':').rstrip()}: {listed}."
+
+
+def _sentence(text: str, *, is_list: bool) -> str:
+    """A sentence as shown: a list's lead-in ends in a colon, any other sentence in a stop."""
+    text = text.strip()
+    if is_list:
+        return text.rstrip(":.").rstrip() + ":"
+    return text if text.endswith((".", "!", "?", ")", "…", '"', "”")) else text + "."
+
+
+def uncovered_note(terms: Sequence[str], *, kind: str, shown: Sequence[Candidate] = ()) -> Note:
+    """One plain line saying what the sources do not cover (and, for figures, which regions
+    the figures shown are for)."""
+    named = _join([f"*{t}*" for t in terms])
+    if kind in FIGURE_KINDS:
+        regions = list(dict.fromkeys(r for c in shown if c.tags.figures for r in c.tags.regions))
+        where = f"; the nearest figures are for {_join(regions)}" if regions else ""
+        return Note("uncovered", f"The sources give no figures for {named}{where}.")
+    return Note("uncovered", f"The sources do not mention {named}; the closest guidance is shown.")
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def best_unit_similarity(
+    hits: Sequence[Hit], units: Mapping[str, Sequence[UnitRecord]], question_vector: np.ndarray
+) -> float:
+    """Highest cosine between the question and any sentence of the hits."""
+    best = 0.0
+    for hit in hits:
+        for unit in units.get(hit.chunk.id, ()):
+            best = max(best, float(np.dot(unit.vector, question_vector)))
+    return best
+
+
+# ---- combining answers ------------------------------------------------------------------------------
+
+
+def renumbered(answer: Answer, sources: list[Citation]) -> list[Point]:
+    """`answer`'s points citing `sources` (extended in place with the ones it adds)."""
+    index = {(c.source, c.original): n for n, c in enumerate(sources, 1)}
+    mapping: dict[int, int] = {}
+    for n, src in enumerate(answer.sources, 1):
+        key = (src.source, src.original)
+        if key not in index:
+            sources.append(src)
+            index[key] = len(sources)
+        else:
+            merged = sources[index[key] - 1]
+            if src.quote and src.quote not in merged.quote:
+                sources[index[key] - 1] = replace(
+                    merged,
+                    quote=clip(f"{merged.quote} {src.quote}", 500),
+                    score=max(merged.score, src.score),
+                )
+        mapping[n] = index[key]
+    return [p.renumbered(mapping) for p in answer.all_points]
 
 
 def merge_answers(answers: Sequence[Answer]) -> Answer:
-    """Join the answers to the parts of a compound question: one list of points, citations
-    renumbered, a note for any question part that is not covered (an uncovered statement is
-    left out); a decline only if every part is."""
+    """Join the answers to the parts of a compound question: the first covered part's lead
+    leads, every other point follows once, citations renumbered; a note for any question part
+    that is not covered (an uncovered statement is left out); a decline only if every part is."""
     covered = [a for a in answers if a.grounded]
     hits = _interleave([a.hits for a in answers])
     if not covered:
         return decline(answers[0].question, hits)
     sources: list[Citation] = []
-    index: dict[tuple[str, str], int] = {}
-    lines: list[str] = []
+    points: list[Point] = []
+    notes: list[Note] = []
     shown: set[str] = set()
     for part in answers:
         if not part.grounded:  # an uncovered aside ("Our job posts get junk.") needs no apology
             if is_question(part.question):
-                lines.append(f"_(I have no sourced guidance on: “{part.question}”.)_")
+                notes.append(Note("part", f"I have no sourced guidance on: “{part.question}”."))
             continue
-        mapping: dict[int, int] = {}
-        for n, src in enumerate(part.sources, 1):
-            key = (src.source, src.original)
-            if key not in index:
-                sources.append(src)
-                index[key] = len(sources)
-            else:
-                merged = sources[index[key] - 1]
-                if src.quote not in merged.quote:
-                    sources[index[key] - 1] = replace(
-                        merged,
-                        quote=clip(f"{merged.quote} {src.quote}", 500),
-                        score=max(merged.score, src.score),
-                    )
-            mapping[n] = index[key]
-        text = _renumber(part.answer, mapping)
-        for line in text.splitlines():
-            bare = re.sub(r"\s*\[\d+\]$", "", line).strip()
-            if bare and bare not in shown:
-                shown.add(bare)
-                lines.append(line)
+        for point in renumbered(part, sources):
+            if point.text not in shown:
+                shown.add(point.text)
+                points.append(point)
+        notes += [n for n in part.notes if n not in notes]
     return Answer(
         question=" ".join(a.question for a in answers),
-        answer="\n".join(lines),
         grounded=True,
+        lead=points[0],
+        points=points[1:],
+        notes=notes,
         sources=sources,
         contexts=[h.chunk.text for h in hits],
         hits=hits,
         note="; ".join(a.note for a in answers),
+        uncovered=[t for a in answers for t in a.uncovered],
+        kind=covered[0].kind,
     )
 
 
@@ -442,33 +696,19 @@ class Lead:
 
 
 def prepend_lead(answer: Answer, lead: Lead) -> Answer:
-    """Put `lead` first: its citations become [1..n] and the answer's own move up after them."""
+    """Put `lead` first: its citations become [1..n], the answer's own points follow it."""
     sources = list(lead.citations)
-    index = {(c.source, c.original): n for n, c in enumerate(sources, 1)}
-    mapping: dict[int, int] = {}
-    for n, src in enumerate(answer.sources, 1):
-        key = (src.source, src.original)
-        if key not in index:
-            sources.append(src)
-            index[key] = len(sources)
-        mapping[n] = index[key]
-    marks = "".join(f" [{n}]" for n in range(1, len(lead.citations) + 1))
-    body = _renumber(answer.answer, mapping)
-    notes = [line for line in body.splitlines() if line.startswith("_")]
-    rest = [line for line in body.splitlines() if not line.startswith("_")]
-    lines = [*notes, f"{lead.text}{marks}", *rest]
+    points = renumbered(answer, sources) if answer.grounded else []
+    first = Point(lead.text, tuple(range(1, len(lead.citations) + 1)))
     return replace(
         answer,
-        answer="\n".join(lines),
+        grounded=True,
+        lead=first,
+        points=points,
         sources=sources,
         recommended_role=lead.role or answer.recommended_role,
         role_confidence=lead.confidence if lead.role else answer.role_confidence,
     )
-
-
-def _renumber(text: str, mapping: dict[int, int]) -> str:
-    """Rewrite citation markers [n] -> [mapping[n]]."""
-    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", text)
 
 
 def _interleave(lists: Sequence[Sequence[Hit]]) -> list[Hit]:
@@ -486,9 +726,8 @@ def decline(question: str, hits: Sequence[Hit] = ()) -> Answer:
     """A plain 'not covered' answer with a hint of what the bot can help with."""
     return Answer(
         question=question,
-        answer=DECLINE_TEXT,
         grounded=False,
-        sources=[],
+        text=DECLINE_TEXT,
         contexts=[h.chunk.text for h in hits],
         hits=list(hits),
     )

@@ -11,15 +11,16 @@ from typing import Any
 
 from bot.answering.grounding import guard, split_sentences, supporting_passage
 from bot.indexing.attribution import attribute
-from bot.types import Answer, Citation, Hit
+from bot.types import Answer, Citation, Hit, Point
 
 logger = logging.getLogger(__name__)
 SYSTEM_PROMPT = (
     "You help hiring managers hire AI/ML talent. Answer ONLY from the numbered sources below. "
     "End every sentence with the number of the source it comes from, like [2]. Quote figures "
     "exactly as the sources write them, and when sources disagree give each view with its "
-    "number. If the sources do not answer the question, say so in one sentence. "
-    "Use at most 6 short sentences, no headings."
+    "number. Your FIRST sentence must answer the question directly (the figure, the list, the "
+    "role, the difference); the others support it. If the sources do not answer the question, "
+    "say so in one sentence. Use at most 6 short sentences, no headings."
 )
 QUOTE_CHARS = 400
 
@@ -114,9 +115,7 @@ def cited_answer(
     for sentence in sentences:
         for n in re.findall(r"\[(\d+)\]", sentence):
             mapping.setdefault(int(n), len(mapping) + 1)
-    text = " ".join(
-        re.sub(r"\[(\d+)\]", lambda m: f"[{mapping[int(m.group(1))]}]", s) for s in sentences
-    )
+    points = [_point(s, mapping) for s in sentences]
     sources = []
     for original, _new in sorted(mapping.items(), key=lambda kv: kv[1]):
         chunk = hits[original - 1].chunk
@@ -135,14 +134,22 @@ def cited_answer(
     note = f" ({dropped} ungrounded sentence(s) removed)" if dropped else ""
     return Answer(
         question=question,
-        answer=text,
         grounded=True,
+        lead=points[0],
+        points=points[1:],
         sources=sources,
         contexts=[h.chunk.text for h in hits],
         mode="generated",
         hits=list(hits),
         note="covered" + note,
     )
+
+
+def _point(sentence: str, mapping: dict[int, int]) -> Point:
+    """A generated sentence as a point: its [n] markers become its citations."""
+    cited = tuple(dict.fromkeys(mapping[int(n)] for n in re.findall(r"\[(\d+)\]", sentence)))
+    text = re.sub(r"\s*\[\d+\]", "", sentence).strip()
+    return Point(text, cited)
 
 
 CONDENSE_PROMPT = (

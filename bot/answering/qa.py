@@ -18,6 +18,7 @@ from bot.answering.classify import NEED_DESCRIPTION, ROLE_CHOICE, QuestionClassi
 from bot.answering.compose import (
     ComposerConfig,
     Lead,
+    Trace,
     best_unit_similarity,
     compose_answer,
     decline,
@@ -25,6 +26,7 @@ from bot.answering.compose import (
     prepend_lead,
 )
 from bot.answering.generation import AnswerGenerator, GenerationFailed
+from bot.answering.ranker import SentenceRanker
 from bot.answering.retrieval import HybridRetriever, LexicalIndex
 from bot.answering.scope import (
     NAME_KINDS,
@@ -164,6 +166,7 @@ class QuestionAnswerer:
         scope: ScopeConfig | None = None,
         generator: AnswerGenerator | None = None,
         role_lead: LeadWriter | None = None,
+        ranker: SentenceRanker | None = None,
     ) -> None:
         self.retriever = retriever
         self.store = store
@@ -176,6 +179,9 @@ class QuestionAnswerer:
         self.units = UnitCache(store)
         self.generator = generator
         self.role_lead = role_lead
+        self.ranker = ranker
+        # sees each composition's candidates (for `hirebot train-ranker`); None when serving
+        self.trace: Trace | None = None
         self._lexicon: tuple[LexicalIndex, Lexicon] | None = None
         self._kind_vectors: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -283,8 +289,7 @@ class QuestionAnswerer:
             # close to the description itself (the role model reads it, not retrieval)
             lead = self.role_lead.lead(parts[0]) if answer.grounded or kind else None
             if lead is not None and lead.citations:
-                base = answer if answer.grounded else replace(answer, answer="", grounded=True)
-                answer = prepend_lead(base, lead)
+                answer = prepend_lead(answer, lead)
         answer.question = text
         answer.kind = kinds[0].label
         answer.timings = timings
@@ -322,6 +327,8 @@ class QuestionAnswerer:
         finally:
             timings["generate_ms"] = (time.perf_counter() - started) * 1000
         generated.uncovered = list(extractive.uncovered)
+        generated.notes = [n for n in extractive.notes if n.kind == "uncovered"]
+        generated.kind = extractive.kind
         return generated
 
     def _answer_part(
@@ -364,6 +371,9 @@ class QuestionAnswerer:
                 config=composer,
                 kind=kind.label,
                 uncovered=uncovered_terms,
+                ranker=self.ranker,
+                trace=self.trace,
+                idf=self.retriever.lexical_index().idf,
             )
         else:
             answer = decline(query, hits)

@@ -32,12 +32,19 @@ class LexicalIndex:
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         corpus = [tokenize(c.embedding_text) or ["_empty_"] for c in self.chunks]
         self.vocabulary: frozenset[str] = frozenset(t for doc in corpus for t in doc)
+        # in how many chunks each token occurs: how telling a word is (its idf)
+        self.document_frequency: Counter[str] = Counter(t for doc in corpus for t in set(doc))
         # surface words and their counts, for typo repair against the corpus
         self.word_counts: Counter[str] = Counter(
             w.lower() for c in self.chunks for w in re.findall(r"[A-Za-z][a-z]+", c.embedding_text)
         )
         if corpus:
             self._bm25.index(corpus, show_progress=False)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token over the chunks (smoothed; unseen: highest)."""
+        n = len(self.chunks)
+        return float(np.log((1 + n) / (1 + self.document_frequency.get(token, 0))) + 1.0)
 
     def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         """Top-k chunks by BM25 score (only chunks sharing a term with the query)."""
@@ -59,6 +66,9 @@ class RetrievalConfig:
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    # chunks ranked by their best sentence: finds the one sentence that answers (a "no source
+    # gives ..." line) in a chunk whose other sentences are about something else
+    sentence_weight: float = 1.0
     per_source: int = 2
     refresh_s: float = 2.0
 
@@ -101,6 +111,15 @@ class HybridRetriever:
         """Embed one query."""
         return self.embedder.embed([query])[0]
 
+    def _by_best_sentence(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
+        """Chunks in the order of their closest sentence to the query (sentence search)."""
+        by_id = {c.id: c for c in self.lexical_index().chunks}
+        out: dict[str, float] = {}
+        for chunk_id, similarity in self.store.query_units(vector, k * 3):
+            if chunk_id in by_id and chunk_id not in out:
+                out[chunk_id] = similarity
+        return [(by_id[cid], sim) for cid, sim in list(out.items())[:k]]
+
     def search(self, query: str, k: int, *, vector: np.ndarray | None = None) -> list[Hit]:
         """Best `k` chunks for `query`, at most `per_source` per document while others remain."""
         cfg = self.config
@@ -111,11 +130,18 @@ class HybridRetriever:
             dense = self.store.query(vector, cfg.candidates)
         if self.mode in ("hybrid", "lexical"):
             lexical = self.lexical_index().search(query, cfg.candidates)
+        sentences: list[tuple[Chunk, float]] = []
+        if self.mode == "hybrid" and cfg.sentence_weight and vector is not None:
+            sentences = self._by_best_sentence(vector, cfg.candidates)
         fused: dict[str, float] = {}
         chunks: dict[str, Chunk] = {}
         dense_scores = {c.id: s for c, s in dense}
         lexical_scores = {c.id: s for c, s in lexical}
-        for weight, ranked in ((cfg.dense_weight, dense), (cfg.lexical_weight, lexical)):
+        for weight, ranked in (
+            (cfg.dense_weight, dense),
+            (cfg.lexical_weight, lexical),
+            (cfg.sentence_weight, sentences),
+        ):
             for rank, (chunk, _) in enumerate(ranked):
                 chunks[chunk.id] = chunk
                 fused[chunk.id] = fused.get(chunk.id, 0.0) + weight / (cfg.rrf_k + rank + 1)

@@ -208,12 +208,14 @@ def uncovered(
     config: ScopeConfig,
 ) -> list[str]:
     """The terms the sources do not cover: names (by their writing, by not being English
-    words, or by `entity_scores` from `entity_score`) whose removal changes the question."""
+    words unless they read as slang, or by `entity_scores` from `entity_score`) whose removal
+    changes the question."""
     out = []
     for term, without, entity in zip(terms, without_vectors, entity_scores, strict=True):
         if float(np.dot(question_vector, without)) >= config.max_kept_meaning:
             continue
-        if term.looks_like_a_name() or term.is_coined(english) or entity >= config.min_entity:
+        coined = term.is_coined(english) and entity >= 0  # not slang ('diff', 'chops')
+        if term.looks_like_a_name() or coined or entity >= config.min_entity:
             out.append(term.text)
     return out
 

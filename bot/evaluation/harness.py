@@ -57,9 +57,17 @@ class QAItem:
     split: str = ""
     tags: tuple[str, ...] = ()
     uncovered: tuple[str, ...] = ()
+    # what the first words of the answer must hold (default: any of `facts`)
+    lead_facts: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def leading_facts(self) -> tuple[tuple[str, ...], ...]:
+        """The facts an answer should lead with."""
+        return self.lead_facts or self.facts
 
 
 SPLITS = ("dev", "test")
+LEAD_WORDS = 35
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +120,36 @@ def load_qa(path: Path, *, topics: frozenset[str] | None = TOPICS) -> list[QAIte
         )
     if not items:
         raise ConfigError(f"{path}: no items")
+    return items
+
+
+def load_leads(path: Path) -> list[QAItem]:
+    """Read `evals/leads.yaml`: questions with the facts their first sentence must hold
+    (`lead_facts`) and the further facts a complete answer holds."""
+    data = _load_yaml(path)
+    items, seen = [], set()
+    for n, raw in enumerate(data.get("items") or []):
+        where = f"{path}: item {n + 1} ({raw.get('id', '?')})"
+        _require(raw, ("id", "split", "kind", "question", "sources", "lead_facts"), where)
+        if raw["id"] in seen or raw["split"] not in SPLITS:
+            raise ConfigError(f"{where}: duplicate id or split not dev/test")
+        seen.add(raw["id"])
+        lead = tuple(tuple(str(v) for v in fact) for fact in raw["lead_facts"] or [])
+        more = tuple(tuple(str(v) for v in fact) for fact in raw.get("facts") or [])
+        if not lead or any(not fact for fact in (*lead, *more)):
+            raise ConfigError(f"{where}: needs lead_facts, and no empty fact")
+        items.append(
+            QAItem(
+                id=str(raw["id"]),
+                question=str(raw["question"]),
+                topic=str(raw["kind"]),
+                in_scope=True,
+                sources=tuple(tuple(str(d) for d in group) for group in raw["sources"]),
+                facts=lead + more,
+                split=str(raw["split"]),
+                lead_facts=lead,
+            )
+        )
     return items
 
 
@@ -263,6 +301,11 @@ class QuestionResult:
     latency_ms: float
     note: str = ""
     uncovered: tuple[str, ...] = ()
+    # an expected fact within the first LEAD_WORDS words a reader sees
+    lead_fact: bool = False
+    # facts in the retrieved passages, and those of them the answer does not show
+    retrieved_facts: int = 0
+    retrieved_not_shown: int = 0
 
     @property
     def failures(self) -> list[str]:
@@ -297,6 +340,9 @@ class EvalResult:
     realistic_questions: dict[str, list[QuestionResult]] = field(default_factory=dict)
     # the fixed set's halves (qa.yaml `split`), hybrid retriever: dev (tuned on), test (held out)
     qa_splits: dict[str, dict[str, float]] = field(default_factory=dict)
+    # the lead set's halves (leads.yaml): does the answer lead with the answer?
+    leads: dict[str, dict[str, float]] = field(default_factory=dict)
+    lead_questions: dict[str, list[QuestionResult]] = field(default_factory=dict)
     # the routing set's halves: accuracy, misroutes, confusion matrix
     routing: dict[str, dict[str, Any]] = field(default_factory=dict)
     routing_results: list[RoutingResult] = field(default_factory=list)
@@ -309,6 +355,8 @@ class EvalResult:
             return self.conversations.get(group.removeprefix("conversations_"), {}).get(key)
         if group.startswith("realistic_"):
             return self.realistic.get(group.removeprefix("realistic_"), {}).get(key)
+        if group.startswith("leads_"):
+            return self.leads.get(group.removeprefix("leads_"), {}).get(key)
         if group.startswith("qa_"):
             return self.qa_splits.get(group.removeprefix("qa_"), {}).get(key)
         if group.startswith("routing_"):
@@ -325,7 +373,7 @@ def answer_of(reply: Reply) -> Answer:
     that answered nothing from the sources."""
     if reply.answer is not None:
         return reply.answer
-    return Answer(question=reply.question, answer=reply.text, grounded=False, note=reply.route)
+    return Answer(question=reply.question, text=reply.text, grounded=False, note=reply.route)
 
 
 def evaluate_questions(
@@ -365,9 +413,25 @@ def evaluate_questions(
                 latency_ms=latency,
                 note=answer.note,
                 uncovered=tuple(answer.uncovered),
+                lead_fact=answer.grounded
+                and any(
+                    metrics.fact_present(f, metrics.first_words(answer.answer, LEAD_WORDS))
+                    for f in item.leading_facts
+                ),
+                retrieved_facts=len(retrieved := _retrieved(item, answer)),
+                retrieved_not_shown=sum(
+                    not (answer.grounded and metrics.fact_present(f, answer.answer))
+                    for f in retrieved
+                ),
             )
         )
     return results, summarize(results)
+
+
+def _retrieved(item: QAItem, answer: Answer) -> list[tuple[str, ...]]:
+    """The item's facts that the retrieved passages hold."""
+    context = "\n".join(answer.contexts)
+    return [f for f in item.facts if metrics.fact_present(f, context)]
 
 
 def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
@@ -382,7 +446,15 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
     latencies = [r.latency_ms for r in results]
     lengths = [len(r.answer) for r in answered]
     words = [len(r.answer.split()) for r in answered]
+    leads = sum(r.lead_fact for r in inside)
+    retrieved = sum(r.retrieved_facts for r in inside)
+    not_shown = sum(r.retrieved_not_shown for r in inside)
+    lead_low, lead_high = metrics.wilson_interval(leads, len(inside))
     return {
+        "lead_fact": leads / len(inside) if inside else 0.0,
+        "lead_fact_low": lead_low,
+        "lead_fact_high": lead_high,
+        "retrieved_not_shown": not_shown / retrieved if retrieved else 0.0,
         "recall@1": mean([r.recall[1] for r in inside]),
         "recall@3": mean([r.recall[3] for r in inside]),
         "recall@5": mean([r.recall[5] for r in inside]),
@@ -393,6 +465,8 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
         "citation_correctness": mean([float(r.citation_ok) for r in answered]),
         "groundedness": mean([r.groundedness for r in answered]),
         "decline_accuracy": mean([float(not r.grounded) for r in outside]),
+        "answer_fact_coverage_low": _mean_interval([r.answer_facts for r in inside])[0],
+        "answer_fact_coverage_high": _mean_interval([r.answer_facts for r in inside])[1],
         "false_decline_rate": mean([float(not r.grounded) for r in inside]),
         "answer_chars_mean": mean([float(n) for n in lengths]),
         "answer_chars_p95": metrics.percentile(lengths, 95),
@@ -401,6 +475,16 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
         "latency_p95_ms": metrics.percentile(latencies, 95),
         "questions": float(len(results)),
     }
+
+
+def _mean_interval(values: Sequence[float]) -> tuple[float, float]:
+    """95% interval of a mean of per-item shares (normal approximation, clipped to 0..1)."""
+    if len(values) < 2:
+        return (0.0, 1.0)
+    array = np.asarray(values, dtype=float)
+    half = 1.96 * float(array.std(ddof=1)) / np.sqrt(len(array))
+    mean = float(array.mean())
+    return (max(0.0, mean - half), min(1.0, mean + half))
 
 
 def summarize_realistic(results: Sequence[QuestionResult]) -> dict[str, float]:
@@ -500,6 +584,7 @@ def run_eval(
     realistic_items: Sequence[QAItem] = (),
     conversation_items: Sequence[ConversationItem] = (),
     routing_items: Sequence[RoutingItem] = (),
+    lead_items: Sequence[QAItem] = (),
 ) -> EvalResult:
     """Run every retriever mode over the Q&A set (baselines in the same run) through the front
     door, then the realistic, conversation and routing sets (hybrid), then the role
@@ -524,6 +609,10 @@ def run_eval(
     served = served or make_conversations("hybrid")
     if realistic_items:
         result.realistic_questions, result.realistic = evaluate_realistic(realistic_items, served)
+    if lead_items:
+        answered, _ = evaluate_questions(lead_items, served, "hybrid")
+        result.lead_questions = {s: [r for r in answered if r.item.split == s] for s in SPLITS}
+        result.leads = {s: summarize(rs) for s, rs in result.lead_questions.items() if rs}
     if conversation_items:
         result.conversations = evaluate_conversations(conversation_items, served)
     if routing_items:
@@ -578,6 +667,7 @@ def qa_factory(base: QuestionAnswerer) -> Callable[[EvalMode], QuestionAnswerer]
             scope=base.scope,
             generator=base.generator if mode == GENERATED else None,
             role_lead=base.role_lead,
+            ranker=base.ranker,
         )
 
     return make

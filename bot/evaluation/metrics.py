@@ -19,6 +19,12 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def first_words(text: str, n: int) -> str:
+    """The first `n` words a reader sees, markup removed (bullets, emphasis, source numbers)."""
+    plain = re.sub(r"\[\d+\]|[•◦*_`>]", " ", text)
+    return " ".join(plain.split()[:n])
+
+
 def fact_present(fact: Sequence[str], text: str) -> bool:
     """A fact (list of acceptable variants) is present when any variant occurs in the text."""
     haystack = normalize(text)

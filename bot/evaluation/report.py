@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation.harness import MODE_LABELS, ROLE_SPLITS, EvalResult, GateFailure, QuestionResult
+from bot.evaluation.harness import (
+    LEAD_WORDS,
+    MODE_LABELS,
+    ROLE_SPLITS,
+    EvalResult,
+    GateFailure,
+    QuestionResult,
+)
 from bot.types import ROLE_IDS
 
 TABLE_METRICS = (
@@ -102,6 +109,8 @@ def reliability_markdown(rows: Sequence[dict[str, float]]) -> str:
 
 
 REALISTIC_METRICS = (
+    "lead_fact",
+    "retrieved_not_shown",
     "false_decline_rate",
     "off_topic_answered",
     "answer_fact_coverage",
@@ -114,6 +123,8 @@ REALISTIC_METRICS = (
 
 
 QA_SPLIT_METRICS = (
+    "lead_fact",
+    "retrieved_not_shown",
     "answer_fact_coverage",
     "false_decline_rate",
     "decline_accuracy",
@@ -144,13 +155,36 @@ def realistic_table(result: EvalResult) -> str:
     )
 
 
+LEAD_METRICS = (
+    "lead_fact",
+    "retrieved_not_shown",
+    "answer_fact_coverage",
+    "citation_correctness",
+    "false_decline_rate",
+    "answer_words_median",
+    "questions",
+)
+
+
+def leads_table(result: EvalResult) -> str:
+    """The lead set (evals/leads.yaml): does the answer lead with what was asked?"""
+    return _halves_table(
+        f"answers that lead with the answer (evals/leads.yaml): an expected fact in the first "
+        f"{LEAD_WORDS} words a reader sees:",
+        result.leads,
+        LEAD_METRICS,
+        lambda name, v: f"{v:.0f}" if name in ("questions", "answer_words_median") else f"{v:.3f}",
+    )
+
+
 def _halves_table(
     title: str,
     by_half: Mapping[str, Mapping[str, float]],
     names: Sequence[str],
     shown: Callable[[str, float], str],
 ) -> str:
-    """A metric per row, the dev half (tuned on) and the test half (held out) as columns."""
+    """A metric per row, the dev half (tuned on) and the test half (held out) as columns; a
+    rate with a 95% interval (`<name>_low`, `<name>_high`) shows it beside the value."""
     if not by_half:
         return ""
     halves = [h for h in ("dev", "test") if h in by_half]
@@ -162,7 +196,12 @@ def _halves_table(
         "|" + "---|" * (len(halves) + 1),
     ]
     for name in names:
-        cells = [shown(name, by_half[h].get(name, 0.0)) for h in halves]
+        cells = []
+        for h in halves:
+            cell = shown(name, by_half[h].get(name, 0.0))
+            if f"{name}_low" in by_half[h]:
+                cell += f" ({by_half[h][f'{name}_low']:.2f}–{by_half[h][f'{name}_high']:.2f})"
+            cells.append(cell)
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -241,6 +280,8 @@ def format_console(result: EvalResult, failures: Sequence[GateFailure]) -> str:
         parts.append(qa_splits_table(result))
     if result.routing:
         parts.append(routing_table(result))
+    if result.leads:
+        parts.append(leads_table(result))
     if result.realistic:
         parts.append(realistic_table(result))
     if result.conversations:
@@ -298,6 +339,12 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
             for m in misrouted
         ] or ["None."]
         lines.append("")
+    if result.leads:
+        lines += ["## Leading with the answer", "", leads_table(result), ""]
+        dev_failed = [q for q in result.lead_questions.get("dev", []) if not q.lead_fact]
+        lines += ["Dev items whose first words miss the answer:", ""]
+        lines += [f"- `{q.item.id}`: {q.item.question}" for q in dev_failed] or ["None."]
+        lines.append("")
     if result.conversations:
         lines += ["## Follow-up questions", "", conversations_table(result), ""]
     if result.realistic:
@@ -309,8 +356,10 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
             "",
             *(_failure_lines(dev_failed) or ["None.", ""]),
         ]
-    lines += ["## Per-question failures (hybrid)", ""]
-    failed = [q for q in result.questions.get("hybrid", []) if q.failures]
+    lines += ["## Per-question failures (hybrid, dev half)", ""]
+    failed = [
+        q for q in result.questions.get("hybrid", []) if q.failures and q.item.split != "test"
+    ]
     lines += _failure_lines(failed) or ["None."]
     path.write_text("\n".join(lines), encoding="utf-8")
     return [path, *plots]

@@ -20,13 +20,14 @@ from bot.indexing.documents import (
     file_hash,
     load_document,
 )
+from bot.indexing.tagging import TopicReader, tag_unit
 from bot.stores.embeddings import Embedder
 from bot.stores.vectors import UnitRecord, VectorStore
 from bot.text import Unit, split_units
-from bot.types import Chunk
+from bot.types import Chunk, UnitTags
 
 logger = logging.getLogger(__name__)
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "7"
 EMBED_BATCH = 64
 
 
@@ -86,9 +87,12 @@ class IngestReport:
         }
 
 
-def pipeline_signature(embedder: Embedder, *, size: int, overlap: int) -> str:
-    """Anything that changes chunks or vectors; a new signature re-embeds everything."""
-    return f"v{PIPELINE_VERSION}|{embedder.name}|{embedder.dimension}|{size}|{overlap}"
+def pipeline_signature(
+    embedder: Embedder, *, size: int, overlap: int, topics: TopicReader | None = None
+) -> str:
+    """Anything that changes chunks, vectors or tags; a new signature re-embeds everything."""
+    reader = topics.name if topics is not None else "none"
+    return f"v{PIPELINE_VERSION}|{embedder.name}|{embedder.dimension}|{size}|{overlap}|{reader}"
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -121,13 +125,16 @@ def ingest(
     chunk_size: int,
     chunk_overlap: int,
     progress: bool | None = None,
+    topics: TopicReader | None = None,
 ) -> IngestReport:
-    """Bring the store in line with the files under `paths`; unchanged files cost no embedding."""
+    """Bring the store in line with the files under `paths`; unchanged files cost no embedding.
+    Every sentence unit is tagged (bot/indexing/tagging.py); `topics` reads which question
+    kinds a unit answers (the question classifier)."""
     started = time.perf_counter()
     report = IngestReport()
     files, report.failures = discover(paths)
     report.files_seen = len(files)
-    signature = pipeline_signature(embedder, size=chunk_size, overlap=chunk_overlap)
+    signature = pipeline_signature(embedder, size=chunk_size, overlap=chunk_overlap, topics=topics)
     stale_pipeline = store.get_meta("pipeline") not in (None, signature)
     stored = store.source_hashes()
     if stale_pipeline:
@@ -162,6 +169,8 @@ def ingest(
     )
     report.texts_embedded = len(vectors)
     chunk_vectors = vectors[: len(chunks)]
+    unit_vectors = vectors[len(chunks) :]
+    tags = tag_units(units, unit_vectors, topics)
     records = [
         UnitRecord(
             id=f"{chunk.id}:{unit.index}",
@@ -170,7 +179,8 @@ def ingest(
             text=unit.text,
             lead=unit.lead,
             paragraph=unit.paragraph,
-            vector=vectors[len(chunks) + i],
+            vector=unit_vectors[i],
+            tags=tags[i],
         )
         for i, (chunk, unit, _) in enumerate(units)
     ]
@@ -208,6 +218,40 @@ def _unit_texts(chunks: Sequence[Chunk]) -> list[tuple[Chunk, Unit, str]]:
             if unit.lead is not None:
                 text = f"{units[unit.lead].text} {text}"
             out.append((chunk, unit, f"{section}: {text}"))
+    return out
+
+
+def tag_units(
+    units: Sequence[tuple[Chunk, Unit, str]],
+    vectors: np.ndarray,
+    topics: TopicReader | None,
+) -> list[UnitTags]:
+    """Tags of every unit: topics read in one batch (over the embedded text: heading and lead-in
+    included), the rest from the unit, its heading path and its document's front matter."""
+    texts = [text for _, _, text in units]
+    read = topics.topics(texts, vectors) if topics is not None and texts else [{}] * len(texts)
+    leads: dict[tuple[str, int], bool] = {}
+    by_chunk: dict[str, list[Unit]] = {}
+    for chunk, unit, _ in units:
+        by_chunk.setdefault(chunk.id, []).append(unit)
+        if unit.lead is not None:
+            leads[(chunk.id, unit.lead)] = True
+    out = []
+    for (chunk, unit, _), unit_topics in zip(units, read, strict=True):
+        siblings = by_chunk[chunk.id]
+        lead_text = siblings[unit.lead].text if unit.lead is not None else ""
+        out.append(
+            tag_unit(
+                unit.text,
+                headings=(chunk.title, *chunk.headings),
+                document_roles=chunk.roles,
+                list_lead=leads.get((chunk.id, unit.index), False),
+                list_item=unit.lead is not None,
+                lead_text=lead_text,
+                topics=unit_topics,
+                cited_names=[n for o in chunk.origins for n in (*o.cite_as, o.title) if n],
+            )
+        )
     return out
 
 

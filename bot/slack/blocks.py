@@ -13,7 +13,7 @@ from bot.conversation import NoticeView, QuestionView, Reply
 from bot.services import GapGroup
 from bot.slack.mrkdwn import escape, fit, mrkdwn
 from bot.text import clip
-from bot.types import ROLE_NAMES, Answer, Citation
+from bot.types import ROLE_NAMES, Answer, Citation, point_mrkdwn
 
 Block = dict[str, Any]
 # Block Kit limits (docs.slack.dev/reference/block-kit)
@@ -124,8 +124,17 @@ def build_feedback_block(answer_id: str) -> Block:
 
 
 def build_answer_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
-    """The answer, its sources and feedback buttons, within Slack's block limits."""
-    body = sections(mrkdwn(answer.answer))
+    """The answer (its lead first, its notes in small print right after it, then the other
+    points), its sources and feedback buttons, within Slack's block limits."""
+    if answer.lead is None:
+        body = sections(mrkdwn(answer.text))
+    else:
+        body = sections(mrkdwn(point_mrkdwn(answer.lead, bullet="")))
+        notes = [fit(n.text, SECTION_LIMIT // max(1, len(answer.notes))) for n in answer.notes]
+        if notes:
+            body.append(context("\n".join(f"_{n}_" for n in notes)))
+        if answer.points:
+            body += sections(mrkdwn("\n".join(point_mrkdwn(p) for p in answer.points)))
     tail = [build_feedback_block(answer_id)] if answer_id else []
     sources = build_sources_blocks(answer.sources) if answer.grounded else []
     return within_limit([*body, *([{"type": "divider"}] if sources else []), *sources], tail)

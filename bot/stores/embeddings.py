@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ import numpy as np
 from bot.errors import ConfigError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+CACHED_TEXT_CHARS = 600
 _OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -51,12 +53,17 @@ class SentenceTransformerEmbedder:
 
     dimension = 384
 
-    def __init__(self, model_path: Path | None = None, *, batch_size: int = 32) -> None:
+    def __init__(
+        self, model_path: Path | None = None, *, batch_size: int = 32, cache_size: int = 2048
+    ) -> None:
         self.path = model_path or bundled_model_path()
         self.name = f"sentence-transformers/{MODEL_NAME}"
         self.batch_size = batch_size
         self._model: Any = None
         self._lock = threading.Lock()
+        # recent short texts (questions: routed, then answered) are embedded once
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
 
     @property
     def loaded(self) -> bool:
@@ -79,19 +86,31 @@ class SentenceTransformerEmbedder:
         self.dimension = int(self._model.get_embedding_dimension() or self.dimension)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts in batches; safe to call from several threads."""
+        """Embed texts in batches (short texts seen recently come from a small cache); safe to
+        call from several threads."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            self._load_locked()
-            vectors = self._model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vectors, dtype=np.float32)
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)
+            missing = list(dict.fromkeys(t for t in texts if t not in found))
+            if missing:
+                self._load_locked()
+                vectors = self._model.encode(
+                    missing,
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+                for text, vector in zip(missing, vectors, strict=True):
+                    found[text] = np.asarray(vector, dtype=np.float32)
+                    if len(text) <= CACHED_TEXT_CHARS:
+                        self._cache[text] = found[text]
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return np.stack([found[t] for t in texts]).astype(np.float32)
 
 
 @lru_cache(maxsize=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from bot.errors import ConfigError, StoreUnavailable
 from bot.stores.embeddings import Embedder
-from bot.types import Chunk
+from bot.types import Chunk, UnitTags
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -36,6 +36,7 @@ class UnitRecord:
     lead: int | None
     paragraph: int
     vector: np.ndarray
+    tags: UnitTags = field(default_factory=UnitTags)
 
 
 class VectorStore(Protocol):
@@ -61,6 +62,10 @@ class VectorStore(Protocol):
 
     def chunk_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of these chunks."""
+        ...
+
+    def query_units(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the top-k sentence units, best first."""
         ...
 
     def all_chunks(self) -> list[Chunk]:
@@ -194,6 +199,7 @@ class ChromaStore:
                         "index": u.index,
                         "lead": -1 if u.lead is None else u.lead,
                         "paragraph": u.paragraph,
+                        "tags": u.tags.to_json(),
                     }
                     for u in upage
                 ],
@@ -237,6 +243,21 @@ class ChromaStore:
         return [
             (Chunk.from_metadata(i, d or "", dict(m or {})), 1.0 - float(dist))
             for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)
+        ]
+
+    def query_units(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the top-k sentence units, best first."""
+        try:
+            res = self._units.query(
+                query_embeddings=[vector], n_results=k, include=["metadatas", "distances"]
+            )
+        except Exception as exc:
+            raise StoreUnavailable(f"Chroma query failed: {exc}") from exc
+        metas = (res["metadatas"] or [[]])[0]
+        dists = (res["distances"] or [[]])[0]
+        return [
+            (str((m or {}).get("chunk_id", "")), 1.0 - float(d))
+            for m, d in zip(metas, dists, strict=True)
         ]
 
     def chunk_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -293,6 +314,7 @@ class ChromaStore:
                 lead=None if lead < 0 else lead,
                 paragraph=int(meta.get("paragraph", 0)),  # type: ignore[arg-type]
                 vector=np.asarray(emb, dtype=np.float32),
+                tags=UnitTags.from_json(str(meta.get("tags") or "")),
             )
             out.setdefault(record.chunk_id, []).append(record)
         for records in out.values():
