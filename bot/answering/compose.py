@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.answering.plan import AnswerPlan, Frame, plan_for
+from bot.answering.frame import Frame
+from bot.answering.plan import AnswerPlan, plan_for
 from bot.answering.ranker import FEATURES, SentenceRanker, neutral_ranker
 from bot.indexing.attribution import attribute
 from bot.stores.vectors import UnitRecord
@@ -121,7 +122,7 @@ def compose_answer(
     (see the module docstring). `uncovered` are the question's terms the sources do not cover."""
     cfg = config or ComposerConfig()
     plan = plan_for(kind)
-    frame = frame or Frame.of(question, kind)
+    frame = replace(frame, kind=kind) if frame is not None else Frame.of(question, kind)
     candidates = gather(question, hits, units, question_vector, cfg)
     if not candidates:
         return decline(question, hits)
@@ -456,6 +457,18 @@ def support(
         shown_by_them = set().union(*(seen_figures.get(a, set()) for a in articles))
         if money_figures(cand.unit.text) & shown_by_them:
             continue  # its article's figures are already shown
+        if cand.is_list:  # its lines whose figures its article already showed, or about a
+            # level nobody asked about, are left out
+            asked = set(frame.levels)
+            kept = [
+                (i, sc)
+                for i, sc in zip(cand.items, cand.item_scores, strict=True)
+                if not money_figures(i.text) & shown_by_them
+                and not (asked and i.tags.levels and not asked & set(i.tags.levels))
+            ]
+            if not kept:
+                continue
+            cand = replace(cand, items=[i for i, _ in kept], item_scores=[sc for _, sc in kept])
         shown = len(cand.shown(plan.max_items))
         if length + shown > cfg.max_chars:
             continue
@@ -474,6 +487,8 @@ def _same(a: Candidate, b: Candidate, cfg: ComposerConfig) -> bool:
         return True
     if re.sub(r"\W+", " ", a.unit.text.lower()) == re.sub(r"\W+", " ", b.unit.text.lower()):
         return True
+    if a.is_list or b.is_list:  # a list's lead-in says what it lists, not what it shows
+        return False
     return float(np.dot(a.unit.vector, b.unit.vector)) > cfg.duplicate_cosine
 
 
