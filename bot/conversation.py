@@ -12,15 +12,16 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot.answering import followup
 from bot.answering.classify import ROLE_CHOICE, QuestionKind
 from bot.answering.compose import decline
+from bot.answering.frame import Frame, Reading, read_as, says_new_topic
 from bot.answering.generation import GenerationFailed, QuestionCondenser
 from bot.answering.places import PlaceFinder
 from bot.answering.qa import QuestionAnswerer, validate_question
+from bot.answering.relation import RelationReader
 from bot.errors import HirebotError
 from bot.gaps.question_log import QuestionLog
 from bot.roles.dialog import DialogView, RoleDialog
@@ -104,8 +105,10 @@ class Conversations:
         questions: QuestionLog | None = None,
         condenser: QuestionCondenser | None = None,
         places: PlaceFinder | None = None,
+        relations: RelationReader | None = None,
     ) -> None:
         self.qa = qa
+        self.relations = relations or RelationReader.bundled(qa.retriever.embedder)
         self.places = places
         self.state = state
         self.ttl_s = ttl_s
@@ -158,9 +161,16 @@ class Conversations:
         else:
             own = self.qa.classify(cleaned)
         previous = self.previous(conversation, history) if conversation or history else None
-        resolution = self.resolve(cleaned, previous, own=own)
-        decision = self.route(cleaned, own, previous, resolution)
-        logger.debug("routed", extra={"route": decision.route, "reason": decision.reason})
+        reading = self.read(cleaned, previous, own=own)
+        decision = self.route(cleaned, own, previous, reading)
+        logger.debug(
+            "routed",
+            extra={
+                "route": decision.route,
+                "relation": reading.relation,
+                "reason": decision.reason,
+            },
+        )
         if decision.route == "acknowledgement":
             return Reply(
                 route="acknowledgement", text=acknowledgement(previous), reason=decision.reason
@@ -173,18 +183,20 @@ class Conversations:
             answer = decline(cleaned)
             answer.note = decision.reason
             answer.kind = decision.kind
-            if resolution.rewritten:
-                answer.resolved_question = resolution.question
+            if reading.rewritten:
+                answer.resolved_question = reading.query
         else:
-            answer = self._answer(cleaned, previous, resolution, decision, on_text)
+            answer, reading = self._answer(cleaned, previous, reading, decision, on_text)
         if conversation:  # a declined turn is context too: its follow-up is read with it
             recommended = answer.recommended_role or (
-                previous.recommended if previous and resolution.rewritten else None
+                reading.frame.recommended if reading.relation != "standalone" else None
             )
-            reading = followup.remember(
-                previous, resolution, kind=answer.kind, recommended=recommended
+            frame = replace(reading.frame, kind=answer.kind or reading.frame.kind)
+            if answer.recommended_role:  # 'they' after a pick is the role picked
+                frame = replace(frame, roles=(answer.recommended_role,))
+            self._remember(
+                conversation, replace(reading, frame=replace(frame, recommended=recommended))
             )
-            self._remember(conversation, reading)
         return self._answered(answer, user=user, conversation=conversation or "")
 
     def recommend(self, *, conversation: str | None, user: str, text: str) -> Reply:
@@ -196,10 +208,10 @@ class Conversations:
             answer = self.qa.ask(cleaned, kind=ROLE_CHOICE)
             answer.question = cleaned
             if conversation:
-                self._remember(
-                    conversation,
-                    followup.read(cleaned, kind=ROLE_CHOICE, recommended=answer.recommended_role),
+                frame = replace(
+                    Frame.read(cleaned, ROLE_CHOICE), recommended=answer.recommended_role
                 )
+                self._remember(conversation, Reading(cleaned, "standalone", frame, cleaned))
             reply = self._answered(answer, user=user, conversation=conversation or "")
         except HirebotError as exc:
             reply = Reply(route="error", text=exc.user_message)
@@ -211,43 +223,50 @@ class Conversations:
         self,
         text: str,
         own: QuestionKind,
-        previous: followup.Reading | None,
-        resolution: followup.Resolution,
+        previous: Reading | None,
+        reading: Reading,
     ) -> RouteDecision:
-        """Scope, then label. A message on its own is judged at the standard bar. In a
-        conversation that is on topic, a message is more likely on topic too (a lower bar), but
-        scope is still judged on the message itself: a follow-up may inherit its thread's
-        subject, never its scope, so one confidently about an off-topic subject of its own ('ok
-        and how do I fire someone?') is declined. A message with nothing of its own but a slot,
-        a pronoun or chit-chat ('and for a lead?', 'what do you think?') is what the
-        self-contained question it stands for is."""
+        """Scope, then label. A message on its own, or one that starts a new topic, is judged at
+        the standard bar. In a conversation that is on topic a message is more likely on topic
+        too (a lower bar), but scope is still judged on the message itself: a follow-up may
+        inherit its thread's subject, never its scope, so one confidently about an off-topic
+        subject of its own ('ok and how do I fire someone?') is declined. A variant ('and for
+        a lead?') or a question about the answer has no subject of its own: it is as on topic
+        as the question it stands for."""
         classifier = self.qa.classifier
         config = classifier.config
         inside = classifier.in_scope_labels
-        if not self._on_topic(previous, resolution):
-            return decide_route(own, bar=config.min_in_scope, in_scope_labels=inside)
+        standalone = reading.relation in ("standalone", "new_topic")
+        if previous is None or standalone or not self._on_topic(previous):
+            kind = classifier.classify(reading.query) if reading.relation == "new_topic" else own
+            return decide_route(kind, bar=config.min_in_scope, in_scope_labels=inside)
         bar = config.min_in_scope_in_thread
         decision = decide_route(own, bar=bar, in_scope_labels=inside)
-        own_question = followup.asks_its_own_question(text)
         if decision.route == "walkthrough":
             return decision
-        if decision.route == "acknowledgement":
-            if not (resolution.rewritten and (own_question or followup.states_a_slot(text))):
-                return decision  # 'thanks!' needs no answer, though it asks nothing new
-        elif classifier.about_off_topic_subject(own):
+        if decision.route == "acknowledgement" and not (
+            reading.relation == "variant" and Frame.read(text, own.label).states_a_slot()
+        ):
+            return decision  # 'thanks!' needs no answer, though it asks nothing new
+        sure_variant = reading.relation == "variant" and reading.confidence >= SURE_VARIANT
+        if (
+            decision.route != "acknowledgement"
+            and not sure_variant
+            and classifier.about_off_topic_subject(own)
+        ):
             return RouteDecision("declined", own.label, f"off-topic subject: {own.explain()}")
-        elif decision.route != "declined":
-            if decision.route == "recommendation" and resolution.rewritten and not own_question:
-                return RouteDecision("answer", decision.kind, decision.reason)
+        if reading.relation == "same_subject" and decision.route in ("answer", "recommendation"):
             return decision
-        if not resolution.rewritten:
-            return decision
-        resolved = decide_route(
-            classifier.classify(resolution.question), bar=bar, in_scope_labels=inside
-        )
-        if resolved.route in ("acknowledgement", "walkthrough"):
-            return RouteDecision("answer", resolved.kind, resolved.reason)
-        return resolved
+        if reading.relation in ("variant", "about_answer") or decision.route == "declined":
+            resolved = decide_route(
+                classifier.classify(reading.query), bar=bar, in_scope_labels=inside
+            )
+            if resolved.route in ("acknowledgement", "walkthrough"):
+                return RouteDecision("answer", reading.frame.kind or resolved.kind, resolved.reason)
+            if resolved.route == "recommendation" and reading.relation == "about_answer":
+                return RouteDecision("answer", resolved.kind, resolved.reason)
+            return resolved
+        return decision
 
     def _social(self, own: QuestionKind) -> bool:
         bar = self.qa.classifier.config.min_in_scope
@@ -268,30 +287,33 @@ class Conversations:
     def _answer(
         self,
         text: str,
-        previous: followup.Reading | None,
-        resolution: followup.Resolution,
+        previous: Reading | None,
+        reading: Reading,
         decision: RouteDecision,
         on_text: Callable[[str], None] | None,
-    ) -> Answer:
-        """Answer an on-topic message (read as the self-contained question it stands for, which
-        the answer shows and carries in `resolved_question`)."""
-        in_thread = self._on_topic(previous, resolution)
+    ) -> tuple[Answer, Reading]:
+        """Answer an on-topic message as the self-contained question it stands for (shown, and
+        carried in `resolved_question`), composed for its merged frame."""
+        in_thread = previous is not None and self._on_topic(previous)
         kind = decision.kind
-        answer = self.qa.ask(resolution.question, on_text=on_text, in_thread=in_thread, kind=kind)
-        on_topic = answer.kind in self.qa.classifier.in_scope_labels
-        if previous is not None and in_thread and on_topic and not answer.grounded:
+        frame = replace(reading.frame, kind=kind) if reading.relation != "standalone" else None
+        answer = self.qa.ask(
+            reading.query, on_text=on_text, in_thread=in_thread, kind=kind, frame=frame
+        )
+        retry = reading.relation not in ("new_topic", "about_answer")
+        if previous is not None and in_thread and retry and not answer.grounded:
             # on topic, but nothing in the sources is close to it alone ('how long does the
             # process usually take'): it is about what the thread was asking
-            about = followup.about_previous(text, previous, kind=resolution.reading.kind)
-            retried = self.qa.ask(about.question, on_text=on_text, in_thread=True)
+            about = read_as("about_answer", reading.frame, previous)
+            retried = self.qa.ask(about.query, on_text=on_text, in_thread=True)
             if retried.grounded:
-                resolution, answer = about, retried
+                reading, answer = about, retried
         answer.question = text
-        if resolution.rewritten:
-            answer.resolved_question = resolution.question
+        if reading.rewritten:
+            answer.resolved_question = reading.query
             if answer.grounded:
-                answer.notes.insert(0, Note("reading", f"Reading this as: {resolution.question}"))
-        return answer
+                answer.notes.insert(0, Note("reading", reading.shown()))
+        return answer, reading
 
     def _answered(self, answer: Answer, *, user: str, conversation: str) -> Reply:
         """Keep a record of the answer (for feedback and `hirebot gaps`) and wrap it."""
@@ -314,54 +336,77 @@ class Conversations:
             route=route, text=answer.answer, answer=answer, answer_id=answer_id, reason=answer.note
         )
 
-    def _on_topic(self, previous: followup.Reading | None, resolution: followup.Resolution) -> bool:
-        """Does the message continue a conversation that is on topic? (Not when it says it
-        changes the subject; a recommendation's reading has no kind and is on topic.)"""
-        if previous is None or resolution.why == followup.NEW_TOPIC:
-            return False
-        return not previous.kind or previous.kind in self.qa.classifier.in_scope_labels
+    def _on_topic(self, previous: Reading) -> bool:
+        """Is the conversation so far on topic? (A recommendation's reading is.)"""
+        kind = previous.frame.kind
+        return (
+            not kind
+            or kind in self.qa.classifier.in_scope_labels
+            or bool(previous.frame.recommended)
+        )
 
-    def resolve(
-        self, text: str, previous: followup.Reading | None, *, own: QuestionKind | None = None
-    ) -> followup.Resolution:
-        """Read `text` after `previous`: with a model configured, it condenses the follow-up
-        (falling back to the rules when it fails); otherwise the rule-based resolver. `own`:
-        the classifier's reading of `text`, if already made."""
-        kind = (own or self.qa.classify(text)).label
+    def read(self, text: str, previous: Reading | None, *, own: QuestionKind) -> Reading:
+        """Read `text` after `previous`: its frame, its relation to the previous question (the
+        learned relation model; where it is unsure, the two likeliest readings are weighed by
+        how well the knowledge base answers each), and the question it stands for. With a
+        model configured, it condenses the follow-up instead (the model's reading falls back
+        to this one when it fails)."""
         places = self.places.find(text) if self.places is not None else []
-        rules = followup.resolve(text, previous, kind=kind, places=places)
-        if self.condenser is None or previous is None or followup.starts_new_topic(text):
-            return rules
-        try:
-            condensed = self.condenser.condense(text, [previous.question])
-        except GenerationFailed as exc:
-            logger.warning("condensing fell back to the rules", extra={"reason": str(exc)})
-            return rules
-        if condensed.strip().lower() == text.strip().lower():
-            return followup.Resolution(text, followup.read(text, kind=kind), False, "model: as is")
-        reading = followup.read(condensed, kind=kind, recommended=previous.recommended)
-        return followup.Resolution(condensed, reading, True, "model condensed it")
+        frame = Frame.read(text, own.label, places=places)
+        if previous is None:
+            return Reading(text, "standalone", frame, text)
+        if self.condenser is not None and not says_new_topic(text):
+            condensed = self._condensed(text, frame, previous)
+            if condensed is not None:
+                return condensed
+        scores = self.relations.relate(frame, previous, in_scope=own.in_scope_probability)
+        ranked = sorted(scores, key=lambda r: -scores[r])
+        reading = read_as(ranked[0], frame, previous)
+        if scores[ranked[0]] < self.relations.min_confidence:
+            other = read_as(ranked[1], frame, previous)
+            if other.query != reading.query and self._evidence(other) > self._evidence(reading):
+                reading = other
+        return replace(reading, confidence=scores[reading.relation], scores=scores)
 
-    def previous(self, conversation: str | None, history: Sequence[str]) -> followup.Reading | None:
-        """The last answered question of the conversation, else the last earlier message of a
-        thread joined late."""
+    def _evidence(self, reading: Reading) -> float:
+        """How well the knowledge base answers a reading: its in-scope probability plus its
+        closest sentence's similarity."""
+        return self.qa.evidence(reading.query)
+
+    def _condensed(self, text: str, frame: Frame, previous: Reading) -> Reading | None:
+        try:
+            condensed = self.condenser.condense(text, [previous.query]) if self.condenser else ""
+        except GenerationFailed as exc:
+            logger.warning("condensing fell back to the relation model", extra={"reason": str(exc)})
+            return None
+        if condensed.strip().lower() == text.strip().lower():
+            return Reading(text, "standalone", frame, text)
+        merged = replace(Frame.read(condensed, frame.kind), recommended=previous.frame.recommended)
+        return Reading(text, "variant", merged, condensed)
+
+    def previous(self, conversation: str | None, history: Sequence[str]) -> Reading | None:
+        """The last question of the conversation, else the last earlier message of a thread
+        joined late."""
         if conversation:
             stored = (self.state.get(f"conv:{conversation}") or {}).get("reading")
-            reading = followup.Reading.from_dict(stored) if isinstance(stored, dict) else None
-            if reading is not None:
-                return reading
+            if isinstance(stored, dict):
+                try:
+                    return Reading.from_dict(stored)
+                except (KeyError, TypeError, ValueError):
+                    logger.warning("ignoring an unreadable conversation state")
         earlier = [m.strip() for m in history if m and m.strip()]
         if not earlier:
             return None
         asked = [m for m in earlier if is_question(m)]
         last = (asked or earlier)[-1]
-        return followup.read(last, kind=self.qa.classifier.classify(last).label)
+        frame = Frame.read(last, self.qa.classify(last).label)
+        return Reading(last, "standalone", frame, last)
 
     def knows(self, conversation: str) -> bool:
         """True when the conversation has an answered question on record."""
         return self.previous(conversation, ()) is not None
 
-    def _remember(self, conversation: str, reading: followup.Reading) -> None:
+    def _remember(self, conversation: str, reading: Reading) -> None:
         self.state.put(
             f"conv:{conversation}", {"reading": reading.to_dict(), "at": time.time()}, self.ttl_s
         )
@@ -411,12 +456,15 @@ def dialog_reply(view: DialogView) -> Reply:
     return Reply(route="walkthrough", text=text, view=view)
 
 
-def acknowledgement(previous: followup.Reading | None) -> str:
+def acknowledgement(previous: Reading | None) -> str:
     """A short friendly reply to a greeting or thanks: after an answer, an offer to go on;
     at the start of a conversation, what hirebot can do."""
     return ACK_AFTER_ANSWER if previous is not None else HELP_TEXT
 
 
+# a follow-up the relation model is this sure varies the previous question: it has no subject
+# of its own for the off-topic check ('what if it's a 6-month contract')
+SURE_VARIANT = 0.8
 ACK_AFTER_ANSWER = "Glad to help! Ask a follow-up here any time."
 ACK_IN_WALKTHROUGH = (
     "👍 Whenever you're ready, answer the walkthrough's question above (or say *cancel*)."

@@ -150,75 +150,12 @@ def split_units(text: str) -> list[Unit]:
     return units
 
 
-# Shorthand hiring managers use in Slack, expanded before retrieval (case-sensitive where the
-# lowercase form is an ordinary word). A word after a dot ("coders.dev") is never expanded.
-_ABBREVIATIONS_EXPANDED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(r"(?<![.\w])(?:" + pattern + r")(?![\w]|\.\w)"), replacement)
-    for pattern, replacement in (
-        # the roles and hiring vocabulary
-        (r"MLEs", "ML engineers"),
-        (r"AIEs", "AI engineers"),
-        (r"[Aa][Ii][Ee]", "AI engineer"),
-        (r"[Mm][Ll][Ee]", "ML engineer"),
-        (r"DSs|DSes", "data scientists"),
-        (r"DS", "data scientist"),
-        (r"MLS", "ML scientist"),
-        (r"JDs", "job descriptions"),
-        (r"[Jj][Dd]", "job description"),
-        (r"[Cc]omp", "compensation"),
-        (r"[Pp]rod", "production"),
-        (r"[Dd]evs", "developers"),
-        (r"[Dd]ev", "developer"),
-        (r"[Ee]ngs", "engineers"),
-        (r"[Ee]ng", "engineer"),
-        (r"[Ee]-?com", "e-commerce"),
-        (r"YoE|yoe", "years of experience"),
-        (r"SWEs?", "software engineer"),
-        (r"DBs", "databases"),
-        (r"[Kk]8s", "Kubernetes"),
-        (r"[Rr]eqs", "job openings"),
-        (r"[Rr]eq", "job opening"),
-        (r"FTEs?|FT", "full-time employee"),
-        (r"[Cc]2[Hh]", "contract-to-hire"),
-        (r"[Jj]r\.?", "junior"),
-        (r"[Ss]r\.?", "senior"),
-        (r"[Mm]grs?", "manager"),
-        (r"[Mm]gmt", "management"),
-        (r"[Pp]erf", "performance"),
-        (r"[Rr]ecs", "recommendations"),
-        (r"[Rr]efs", "references"),
-        (r"[Ee]xp", "experience"),
-        (r"[Yy]rs", "years"),
-        # common chat abbreviations
-        (r"[Pp]ls|[Pp]lz", "please"),
-        (r"[Rr]n", "right now"),
-        (r"[Pp]pl", "people"),
-        (r"[Qq]s", "questions"),
-        (r"[Tt]hx|[Tt]ks", "thanks"),
-        (r"[Ii]dk", "I don't know"),
-        (r"IMO|imo|IMHO|imho", "in my opinion"),
-        (r"FYI|fyi", "for your information"),
-        (r"ASAP|asap", "as soon as possible"),
-        (r"[Bb]tw", "by the way"),
-        (r"[Bb]/c|[Bb]c", "because"),
-        (r"[Aa]bt", "about"),
-        (r"[Tt]ho", "though"),
-        (r"[Uu]r", "your"),
-        (r"[Nn]", "and"),
-        (r"[Uu]", "you"),
-        (r"[Ww]/o", "without"),
-        (r"[Ww]/", "with"),
-        # discourse markers that carry no topic
-        (r"[Ll]ol|LOL|[Ll]mao|[Nn]gl|NGL|[Tt]bh|TBH|[Ff]wiw|FWIW|[Ii]irc|[Hh]aha+", ""),
-    )
-)
-
-
 def expand_shorthand(text: str) -> str:
-    """Expand Slack shorthand (MLE, DS, JD, comp, prod, devs, ...) into the words documents use."""
-    for pattern, replacement in _ABBREVIATIONS_EXPANDED:
-        text = pattern.sub(replacement, text)
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
+    """Expand Slack shorthand (MLE, DS, JD, comp, prod, devs, ...) into the words documents use,
+    from the vocabulary's data (bot/data/vocabulary.yaml), only where it means that."""
+    from bot.vocabulary import vocabulary
+
+    return vocabulary().expand(text)
 
 
 _ROLE_PATTERNS: dict[str, re.Pattern[str]] = {

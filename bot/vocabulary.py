@@ -70,6 +70,30 @@ class Matcher:
         return tuple(dict.fromkeys(c for c, _, _ in self.find(text)))
 
 
+@dataclass(frozen=True, slots=True)
+class Shorthand:
+    """A Slack abbreviation and what it stands for, expanded only where it means that."""
+
+    pattern: re.Pattern[str]
+    long: str
+
+    def expand(self, text: str) -> str:
+        """`text` with every use of the abbreviation spelled out."""
+        return self.pattern.sub(self.long, text)
+
+
+def _shorthand(entry: dict[str, Any]) -> Shorthand:
+    short = str(entry["short"])
+    exact = entry.get("case") == "exact"
+    unless = [re.escape(str(u)) for u in entry.get("unless_next") or ()]
+    after = rf"(?!\s*(?:{'|'.join(unless)})(?![\w]))" if unless else ""
+    body = re.escape(short)
+    flags = 0 if exact else re.IGNORECASE
+    # whole words only; never inside a domain name ("coders.dev") or a longer token ("DS&A")
+    pattern = re.compile(rf"(?<![.\w&/-]){body}(?![\w&]|\.\w|/\w){after}", flags)
+    return Shorthand(pattern, str(entry.get("long") or ""))
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Roles (id -> name, plural), the ordered level scale, regions and industries, with the
@@ -84,6 +108,9 @@ class Vocabulary:
     level_matcher: Matcher
     region_matcher: Matcher
     industry_matcher: Matcher
+    employment_matcher: Matcher
+    size_matcher: Matcher
+    shorthand: tuple[Shorthand, ...]
 
     def roles_in(self, text: str) -> tuple[str, ...]:
         """Role ids a text names, in order ('AI/ML engineers' names both engineer roles)."""
@@ -100,6 +127,20 @@ class Vocabulary:
     def industries_in(self, text: str) -> tuple[str, ...]:
         """Industries a text names."""
         return self.industry_matcher.concepts(text)
+
+    def employment_in(self, text: str) -> tuple[str, ...]:
+        """How the hire is engaged ('contract', 'full-time'), as the text says."""
+        return self.employment_matcher.concepts(text)
+
+    def sizes_in(self, text: str) -> tuple[str, ...]:
+        """The size of company a text names ('startup', 'enterprise')."""
+        return self.size_matcher.concepts(text)
+
+    def expand(self, text: str) -> str:
+        """Slack shorthand spelled out (MLE, DS, JD, comp, prod ...) where it means that."""
+        for entry in self.shorthand:
+            text = entry.expand(text)
+        return re.sub(r"[ \t]{2,}", " ", text).strip()
 
     def level_rank(self, level: str) -> int:
         """Position of a level on the scale (0 = intern)."""
@@ -148,6 +189,16 @@ def _build(raw: dict[str, Any]) -> Vocabulary:
         for term in [r["name"], *r.get("terms", ())]
     ]
     industries = tuple(str(i) for i in raw.get("industries", ()))
+
+    def grouped(section: str) -> Matcher:
+        return Matcher(
+            [
+                Term(str(term), str(name))
+                for name, terms in (raw.get(section) or {}).items()
+                for term in terms
+            ]
+        )
+
     return Vocabulary(
         role_names={str(k): str(v["name"]) for k, v in roles.items()},
         role_plurals={str(k): str(v.get("plural") or f"{v['name']}s") for k, v in roles.items()},
@@ -158,4 +209,7 @@ def _build(raw: dict[str, Any]) -> Vocabulary:
         level_matcher=Matcher([Term(t, s[0]) for s in levels for t in s]),
         region_matcher=Matcher(region_terms),
         industry_matcher=Matcher([Term(i, i) for i in industries]),
+        employment_matcher=grouped("employment"),
+        size_matcher=grouped("sizes"),
+        shorthand=tuple(_shorthand(e) for e in raw.get("shorthand") or ()),
     )

@@ -1,10 +1,11 @@
-"""Place names typed the way people type them in Slack ('what about toronto', 'in nyc').
+"""Place names typed the way people type them in Slack ('what about toronto', 'in NYC',
+'and london?').
 
-The follow-up resolver reads a capitalised place ('in Toronto') by its writing. A place in
-lower case or in capitals ('toronto', 'NYC') is found by meaning instead: a word after 'in',
-'across', 'based in', 'out of' or 'near' that the knowledge base never uses, and whose
-embedding is closer to kinds of places than to kinds of ordinary words, tools and companies
-(the zero-shot typing that bot/answering/scope.py uses for names).
+A place is found by meaning, whatever its case: a word the knowledge base never uses, after
+'in', 'across', 'based in', 'out of' or 'near' (or anywhere in a message of a few words, where
+a bare place is the whole point: 'how about berlin'), whose embedding is closer to kinds of
+places than to kinds of ordinary words, tools and companies (the zero-shot typing that
+bot/answering/scope.py uses for names).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ _AFTER_PREPOSITION = re.compile(
     r"\b(?:in|across|based in|out of|near)\s+(?:the\s+)?([a-z][\w.-]*(?:\s+[a-z][\w.-]*)?)",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"[A-Za-z][\w.-]*")
+# a message this short may be a bare place ('how about berlin')
+MAX_BARE_PLACE_WORDS = 5
 
 
 class PlaceFinder:
@@ -47,20 +51,24 @@ class PlaceFinder:
         self._kinds: tuple[np.ndarray, np.ndarray] | None = None
 
     def find(self, text: str) -> list[str]:
-        """The place names in `text` that its capitalisation does not already show."""
-        matches = list(_AFTER_PREPOSITION.finditer(text))
-        known = self.vocabulary() if matches else frozenset()
+        """The place names in `text` the knowledge base never uses, as typed."""
+        runs = [m.group(1).split() for m in _AFTER_PREPOSITION.finditer(text)]
+        if len(text.split()) <= MAX_BARE_PLACE_WORDS:
+            runs += [[w] for w in _WORD.findall(text)]
+        known = self.vocabulary() if runs else frozenset()
         candidates: list[str] = []
-        for match in matches:
-            words = match.group(1).split()
-            if words[0][:1].isupper() and not words[0].isupper():
-                continue  # 'in Toronto': read by its writing
-            first = words[0].strip(".").lower()
+        for run in runs:
+            words = [w.strip(".,;:!?") for w in run]
+            words = [w for w in words if w]
+            if not words:
+                continue
+            first = words[0].lower()
             if first in STOPWORDS or any(t in known for t in tokenize(first)):
                 continue
-            candidates.append(words[0].strip("."))
+            candidates.append(words[0])
             if len(words) > 1 and words[1].lower() not in STOPWORDS:
-                candidates.append(f"{words[0]} {words[1]}".strip("."))
+                candidates.append(f"{words[0]} {words[1]}")
+        candidates = list(dict.fromkeys(candidates))
         if not candidates:
             return []
         places, others = self._kind_vectors()
@@ -69,6 +77,9 @@ class PlaceFinder:
         score = dict(zip(candidates, margin, strict=True))
         found = []
         for name in candidates:
+            inner = [c for c in candidates if c != name and name in c.split()[1:]]
+            if inner and score[inner[0]] >= MIN_PLACE_MARGIN:
+                continue  # 'city' is part of 'kansas city'
             longer = [c for c in candidates if c != name and c.startswith(name + " ")]
             if longer and score[longer[0]] >= score[name]:
                 continue  # 'kansas city' over 'kansas'

@@ -2,7 +2,7 @@
 
 Each of the 11 on-topic kinds has a plan: which sentence forms and figure types may lead, whether
 the lead is a list (shown whole, items ranked and capped), and how much support follows. The
-question's frame (the roles, levels and regions it asks about) is matched against every
+question's frame (bot/answering/frame.py: the roles, levels and regions it asks about) is matched against every
 sentence's tags (bot/indexing/tagging.py); the learned ranker (bot/answering/ranker.py) weighs
 those matches, and the plan decides which of the best sentences may lead.
 """
@@ -10,9 +10,6 @@ those matches, and the plan decides which of the best sentences may lead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from bot.text import roles_implied
-from bot.vocabulary import vocabulary
 
 ALL_KINDS = (
     "role_choice",
@@ -77,29 +74,3 @@ DEFAULT_PLAN = AnswerPlan("")
 def plan_for(kind: str) -> AnswerPlan:
     """The plan of a kind of question (a neutral plan for an unknown kind)."""
     return PLANS.get(kind, DEFAULT_PLAN)
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """What a question asks about, as the composer matches it against sentence tags."""
-
-    kind: str
-    roles: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, question: str, kind: str) -> Frame:
-        """The frame a question states (roles it names or clearly implies, levels, regions)."""
-        words = vocabulary()
-        named = words.roles_in(question)
-        roles = named or tuple(sorted(roles_implied(question)))
-        return cls(kind, roles, words.levels_in(question), words.regions_in(question))
-
-    def region_matches(self, regions: tuple[str, ...]) -> bool:
-        """A sentence's regions include one asked about, or a region it lies within."""
-        if not self.regions or not regions:
-            return False
-        words = vocabulary()
-        wanted = {r for asked in self.regions for r in words.broader(asked)}
-        return bool(wanted & set(regions))

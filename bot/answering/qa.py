@@ -25,6 +25,7 @@ from bot.answering.compose import (
     merge_answers,
     prepend_lead,
 )
+from bot.answering.frame import Frame
 from bot.answering.generation import AnswerGenerator, GenerationFailed
 from bot.answering.ranker import SentenceRanker
 from bot.answering.retrieval import HybridRetriever, LexicalIndex
@@ -210,6 +211,15 @@ class QuestionAnswerer:
         text = self.normalise(question)
         return self._judge_the_question(text, self.classifier.classify(text))
 
+    def evidence(self, question: str) -> float:
+        """How well the knowledge base answers a question: its in-scope probability plus the
+        similarity of its closest sentence (one embedding, one sentence search)."""
+        text = self.normalise(question)
+        vector = self.retriever.embedder.embed([text])[0]
+        kind = self.classifier.classify(text, vector=vector)
+        closest = self.store.query_units(vector, 1)
+        return kind.in_scope_probability + (closest[0][1] if closest else 0.0)
+
     def ask(
         self,
         question: str,
@@ -218,11 +228,13 @@ class QuestionAnswerer:
         on_text: Callable[[str], None] | None = None,
         in_thread: bool = False,
         kind: str | None = None,
+        frame: Frame | None = None,
     ) -> Answer:
         """Answer one self-contained question (follow-ups are resolved before, by
         bot.conversation); `composer` overrides answer length limits (e.g. for the sections of a hiring brief);
         `in_thread`: the question follows an on-topic one, so it is declined only at a lower bar;
-        `kind`: the on-topic kind the router chose for a one-part question (its topic is settled).
+        `kind`: the on-topic kind the router chose for a one-part question (its topic is settled);
+        `frame`: what a follow-up is about, merged with its conversation (else read from it).
 
         With a generator configured, covered questions get a generated answer (grounded
         sentences are passed to `on_text` as they arrive); any failure falls back to the
@@ -279,6 +291,7 @@ class QuestionAnswerer:
                     ),
                     parts=len(parts),
                     composer=composer or self.composer,
+                    frame=frame if len(parts) == 1 else None,
                 )
             )
         answer = answers[0] if len(answers) == 1 else merge_answers(answers)
@@ -341,6 +354,7 @@ class QuestionAnswerer:
         uncovered_terms: list[str],
         parts: int,
         composer: ComposerConfig,
+        frame: Frame | None = None,
     ) -> Answer:
         t1 = time.perf_counter()
         hits = self.retriever.search(query, self.top_k, vector=vector)
@@ -372,6 +386,7 @@ class QuestionAnswerer:
                 kind=kind.label,
                 uncovered=uncovered_terms,
                 ranker=self.ranker,
+                frame=frame,
                 trace=self.trace,
                 idf=self.retriever.lexical_index().idf,
             )

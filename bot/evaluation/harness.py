@@ -186,6 +186,8 @@ class ConversationTurn:
     rewrite: str = ""
     new_topic: bool = False
     facts: tuple[tuple[str, ...], ...] = ()
+    # other ways a user would type the same follow-up in that thread
+    paraphrases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +222,7 @@ def load_conversations(path: Path) -> list[ConversationItem]:
                     rewrite=str(turn.get("rewrite", "")),
                     new_topic=bool(turn.get("new_topic", False)),
                     facts=tuple(tuple(str(v) for v in f) for f in turn.get("facts") or ()),
+                    paraphrases=tuple(str(p) for p in turn.get("paraphrases") or ()),
                 )
             )
         if len(turns) < 2:
@@ -261,6 +264,68 @@ def evaluate_conversations(
             "followups": float(len(followed)),
         }
     return out
+
+
+def evaluate_threads(
+    items: Sequence[ConversationItem], conversations: Conversations
+) -> dict[str, dict[str, float]]:
+    """Per split, for threads of any length (evals/threads_*.yaml): the follow-ups' fact
+    coverage beside their rewrites', overall and per turn, the same with every follow-up typed
+    in each of its other phrasings, and topic changes that inherited context."""
+    run = uuid.uuid4().hex[:8]
+    alone: dict[str, float] = {}  # each rewrite asked on its own, once
+    out: dict[str, dict[str, float]] = {}
+    for split in SPLITS:
+        threads = [i for i in items if i.split == split]
+        if not threads:
+            continue
+        per_turn: dict[int, list[tuple[float, float]]] = {}
+        phrased: list[tuple[float, float]] = []
+        changes = inherited = 0
+        for item in threads:
+            versions = 1 + min(len(t.paraphrases) for t in item.turns[1:])
+            for version in range(versions):
+                thread = f"eval-threads:{run}:{item.id}:{version}"
+                for n, turn in enumerate(item.turns):
+                    text = (
+                        turn.question if version == 0 or n == 0 else turn.paraphrases[version - 1]
+                    )
+                    answer = _ask(conversations, text, thread)
+                    if n == 0:
+                        continue
+                    if turn.rewrite not in alone:
+                        alone[turn.rewrite] = _coverage(
+                            turn.facts, _ask(conversations, turn.rewrite, None)
+                        )
+                    pair = (_coverage(turn.facts, answer), alone[turn.rewrite])
+                    if version == 0:
+                        per_turn.setdefault(n + 1, []).append(pair)
+                        if turn.new_topic:
+                            changes += 1
+                            inherited += answer.resolved_question is not None
+                    else:
+                        phrased.append(pair)
+        every = [p for pairs in per_turn.values() for p in pairs]
+        summary = {
+            "coverage_ratio": _ratio(every),
+            "paraphrase_ratio": _ratio(phrased),
+            "topic_changes": float(changes),
+            "topic_changes_inherited": float(inherited),
+            "followups": float(len(every)),
+        }
+        for turn_number, pairs in sorted(per_turn.items()):
+            summary[f"ratio_turn{turn_number}"] = _ratio(pairs)
+        out[split] = summary
+    return out
+
+
+def _ratio(pairs: Sequence[tuple[float, float]]) -> float:
+    """Mean follow-up coverage over mean rewrite coverage (1 when the rewrites get nothing)."""
+    if not pairs:
+        return 0.0
+    followed = sum(p[0] for p in pairs) / len(pairs)
+    alone = sum(p[1] for p in pairs) / len(pairs)
+    return followed / alone if alone else 1.0
 
 
 def _ask(conversations: Conversations, text: str, conversation: str | None) -> Answer:
@@ -343,6 +408,8 @@ class EvalResult:
     # the lead set's halves (leads.yaml): does the answer lead with the answer?
     leads: dict[str, dict[str, float]] = field(default_factory=dict)
     lead_questions: dict[str, list[QuestionResult]] = field(default_factory=dict)
+    # threads of any length (threads_*.yaml) per half: coverage ratio per turn, paraphrases
+    threads: dict[str, dict[str, float]] = field(default_factory=dict)
     # the routing set's halves: accuracy, misroutes, confusion matrix
     routing: dict[str, dict[str, Any]] = field(default_factory=dict)
     routing_results: list[RoutingResult] = field(default_factory=list)
@@ -355,6 +422,8 @@ class EvalResult:
             return self.conversations.get(group.removeprefix("conversations_"), {}).get(key)
         if group.startswith("realistic_"):
             return self.realistic.get(group.removeprefix("realistic_"), {}).get(key)
+        if group.startswith("threads_"):
+            return self.threads.get(group.removeprefix("threads_"), {}).get(key)
         if group.startswith("leads_"):
             return self.leads.get(group.removeprefix("leads_"), {}).get(key)
         if group.startswith("qa_"):
@@ -585,6 +654,7 @@ def run_eval(
     conversation_items: Sequence[ConversationItem] = (),
     routing_items: Sequence[RoutingItem] = (),
     lead_items: Sequence[QAItem] = (),
+    thread_items: Sequence[ConversationItem] = (),
 ) -> EvalResult:
     """Run every retriever mode over the Q&A set (baselines in the same run) through the front
     door, then the realistic, conversation and routing sets (hybrid), then the role
@@ -615,6 +685,8 @@ def run_eval(
         result.leads = {s: summarize(rs) for s, rs in result.lead_questions.items() if rs}
     if conversation_items:
         result.conversations = evaluate_conversations(conversation_items, served)
+    if thread_items:
+        result.threads = evaluate_threads(thread_items, served)
     if routing_items:
         result.routing_results = route_items(routing_items, served)
         result.routing = summarize_routing(result.routing_results)
@@ -639,6 +711,7 @@ def conversations_factory(base: Conversations) -> Callable[[EvalMode], Conversat
             questions=QuestionLog(base.state, ttl_s=base.ttl_s, enabled=False),
             condenser=base.condenser if mode == GENERATED else None,
             places=base.places,
+            relations=base.relations,
         )
 
     return make

@@ -273,6 +273,30 @@ def confusion_markdown(matrix: Mapping[str, Mapping[str, int]]) -> str:
     return "\n".join(lines)
 
 
+THREAD_METRICS = (
+    "coverage_ratio",
+    "ratio_turn2",
+    "ratio_turn3",
+    "ratio_turn4",
+    "paraphrase_ratio",
+    "topic_changes_inherited",
+    "topic_changes",
+    "followups",
+)
+
+
+def threads_table(result: EvalResult) -> str:
+    """Threads of any length (evals/threads_*.yaml): follow-up coverage over the rewrite's, per
+    turn and with every follow-up typed in its other phrasings."""
+    return _halves_table(
+        "threads (evals/threads_dev.yaml, threads_test.yaml): facts in each follow-up's reply vs. "
+        "in its self-contained rewrite asked alone, per turn, and over the other phrasings:",
+        result.threads,
+        THREAD_METRICS,
+        lambda _name, v: f"{v:.3f}" if v % 1 else f"{v:.0f}",
+    )
+
+
 def format_console(result: EvalResult, failures: Sequence[GateFailure]) -> str:
     """What `hirebot eval` prints."""
     parts = [metrics_table(result)]
@@ -286,6 +310,8 @@ def format_console(result: EvalResult, failures: Sequence[GateFailure]) -> str:
         parts.append(realistic_table(result))
     if result.conversations:
         parts.append(conversations_table(result))
+    if result.threads:
+        parts.append(threads_table(result))
     if result.roles:
         parts.append(roles_table(result))
     parts.append(f"evaluated in {result.seconds:.1f}s")
@@ -347,6 +373,8 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
         lines.append("")
     if result.conversations:
         lines += ["## Follow-up questions", "", conversations_table(result), ""]
+    if result.threads:
+        lines += ["## Threads of any length", "", threads_table(result), ""]
     if result.realistic:
         lines += ["## Realistic questions", "", realistic_table(result), ""]
         dev_failed = [q for q in result.realistic_questions.get("dev", []) if q.failures]
