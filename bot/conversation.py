@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from bot.answering.classify import ROLE_CHOICE, QuestionKind
 from bot.answering.compose import decline
-from bot.answering.frame import Frame, Reading, read_as, says_new_topic
+from bot.answering.frame import Frame, Reading, chooses_between, read_as, says_new_topic
 from bot.answering.generation import GenerationFailed, QuestionCondenser
 from bot.answering.places import PlaceFinder
 from bot.answering.qa import QuestionAnswerer, validate_question
@@ -361,6 +361,8 @@ class Conversations:
                 return condensed
         scores = self.relations.relate(frame, previous, in_scope=own.in_scope_probability)
         ranked = sorted(scores, key=lambda r: -scores[r])
+        if chooses_between(text, previous.frame):  # 'which one ...' picks among its roles
+            ranked = ["same_subject", *[r for r in ranked if r != "same_subject"]]
         reading = read_as(ranked[0], frame, previous)
         if scores[ranked[0]] < self.relations.min_confidence:
             other = read_as(ranked[1], frame, previous)

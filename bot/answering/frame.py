@@ -43,6 +43,11 @@ _PEOPLE = re.compile(
     r"the (?:hire|candidate|role)|they|them|their|theirs|he|she|him|his|her)\b",
     re.IGNORECASE,
 )
+# 'which one' of the roles the conversation compared
+_WHICH_ONE = re.compile(
+    r"\bwhich (?:one|of (?:them|those|these|the two|the roles)|do i need|should i hire|role)\b",
+    re.IGNORECASE,
+)
 # 'one' standing for a person: 'interview one', 'what does one make'
 _ONE = re.compile(
     r"\b(interview|hire|find|pay|vet|keep|trial|onboard|need|get|test|assess|recruit|does|"
@@ -226,6 +231,11 @@ def without_marker(text: str) -> str:
     return _NEW_TOPIC.sub("", text, count=1).strip() or text
 
 
+def chooses_between(text: str, previous: Frame) -> bool:
+    """'which one ...' after a question about several roles."""
+    return len(previous.roles) > 1 and _WHICH_ONE.search(text) is not None
+
+
 def refers_to_people(text: str) -> bool:
     """A people pronoun or reference ('them', 'such people', 'the hire', 'interview one')."""
     return _PEOPLE.search(text) is not None or _ONE.search(text) is not None
@@ -308,11 +318,14 @@ def substituted(question: str, before: Frame, after: Frame, message: Frame) -> s
         spans = words.role_matcher.find(text)
         plural = bool(spans) and text[spans[0][1] : spans[0][2]].lower().endswith("s")
         phrase = role_phrase(message.roles, plural=plural).removeprefix("a ").removeprefix("an ")
-        text = (
-            _replace_spans(text, spans, phrase)
-            if spans
-            else f"{_open(text)} for {with_article(phrase)}?"
-        )
+        if spans:  # every mention of a role becomes the new one, said once
+            text = _replace_spans(text, spans, phrase)
+            again = (
+                rf"(\b(?:an? )?{re.escape(phrase)})(?: (?:or|and) (?:an? )?{re.escape(phrase)})+"
+            )
+            text = re.sub(again, r"\1", text)
+        else:
+            text = f"{_open(text)} for {with_article(phrase)}?"
     if message.levels and set(message.levels) != set(before.levels):
         spans = words.level_matcher.find(text)
         level = message.levels[0]
@@ -363,6 +376,9 @@ def about_subject(text: str, message: Frame, frame: Frame, before: Frame) -> str
     query = words.expand(text)
     subject = frame.subject
     levels = frame.levels if frame.kind in REGION_KINDS else ()  # a level matters for pay
+    if len(before.roles) > 1 and not message.roles and _WHICH_ONE.search(query):
+        options = " or ".join(with_article(vocabulary().role_names[r]) for r in before.roles)
+        return fix_articles(_WHICH_ONE.sub(f"which of {options}", query, count=1))
     if subject and not message.roles:
         plural_phrase = role_phrase(subject, levels, plural=True)
         if _PEOPLE.search(query):

@@ -655,15 +655,23 @@ def run_eval(
     routing_items: Sequence[RoutingItem] = (),
     lead_items: Sequence[QAItem] = (),
     thread_items: Sequence[ConversationItem] = (),
+    progress: Callable[[str], None] | None = None,
 ) -> EvalResult:
     """Run every retriever mode over the Q&A set (baselines in the same run) through the front
-    door, then the realistic, conversation and routing sets (hybrid), then the role
-    recommender's splits (train-CV, dev, test; see ROLE_SPLITS) when `role_splits` is given."""
+    door, then the realistic, lead, conversation, thread and routing sets (hybrid), then the
+    role recommender's splits (train-CV, dev, test; see ROLE_SPLITS) when `role_splits` is
+    given. `progress` hears a line as each step starts."""
     started = time.perf_counter()
     result = EvalResult()
     served: Conversations | None = None
+
+    def step(what: str, count: int) -> None:
+        if progress is not None:
+            progress(f"{what} ({count}) … {time.perf_counter() - started:.0f}s so far")
+
     for mode in modes:
         conversations = make_conversations(mode)
+        step(f"fixed questions, {MODE_LABELS.get(mode, mode)}", len(qa_items))
         # warm caches (lexical index, units) outside the timings
         conversations.respond(conversation=None, user=EVAL_USER, text=qa_items[0].question)
         result.questions[mode], result.summary[mode] = evaluate_questions(
@@ -678,19 +686,25 @@ def run_eval(
             }
     served = served or make_conversations("hybrid")
     if realistic_items:
+        step("realistic questions", len(realistic_items))
         result.realistic_questions, result.realistic = evaluate_realistic(realistic_items, served)
     if lead_items:
+        step("lead questions", len(lead_items))
         answered, _ = evaluate_questions(lead_items, served, "hybrid")
         result.lead_questions = {s: [r for r in answered if r.item.split == s] for s in SPLITS}
         result.leads = {s: summarize(rs) for s, rs in result.lead_questions.items() if rs}
     if conversation_items:
+        step("follow-up threads", len(conversation_items))
         result.conversations = evaluate_conversations(conversation_items, served)
     if thread_items:
+        step("threads of any length, with paraphrases", len(thread_items))
         result.threads = evaluate_threads(thread_items, served)
     if routing_items:
+        step("routing", len(routing_items))
         result.routing_results = route_items(routing_items, served)
         result.routing = summarize_routing(result.routing_results)
     if role_splits is not None:
+        step("role recommendation splits", 3)
         result.roles = role_results(role_splits())
     result.seconds = time.perf_counter() - started
     return result
