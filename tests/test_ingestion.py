@@ -95,11 +95,12 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(tmp_path, counting_embe
     (folder / "empty.md").write_text("")
     (folder / "blob.md").write_bytes(b"\x00\xff" * 100)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 nope")
-    (folder / "notes.csv").write_text("ignored,because,unsupported")
+    (folder / "notes.csv").write_text("reported,because,unsupported")
     (folder / ".hidden.md").write_text(DOC_B)
     report = run(services, folder)
     reasons = {Path(p).name: r for p, r in report.failures}
-    assert set(reasons) == {"empty.md", "blob.md", "broken.pdf"}  # hidden/unsupported: ignored
+    # hidden files are ignored; an unsupported type is reported, never skipped without a word
+    assert set(reasons) == {"empty.md", "blob.md", "broken.pdf", "notes.csv"}
     assert reasons["empty.md"] == "file is empty"
     assert "binary" in reasons["blob.md"]
     assert "PDF" in reasons["broken.pdf"]

@@ -96,25 +96,40 @@ def pipeline_signature(
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to ingest under `paths`, plus failures for paths that do not exist or are unsupported."""
+    """Files to ingest under `paths`, plus failures: paths that do not exist, and files of a type
+    that cannot be read (named or found in a directory: a stray .docx is reported, not
+    skipped without a word). Inside a directory, names starting with "." or "_" (and anything
+    under such a directory) are ignored silently."""
+    preferred = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
+    listed = [s for s in preferred if s in SUPPORTED_SUFFIXES]
+    supported = ", ".join(listed + sorted(SUPPORTED_SUFFIXES - set(listed)))
+
+    def unsupported(path: Path) -> tuple[str, str]:
+        kind = f"'{path.suffix}'" if path.suffix else "(no file extension)"
+        return display_path(path), f"unsupported file type {kind} (supported: {supported})"
+
     files: list[Path] = []
     failures: list[tuple[str, str]] = []
     for root in paths:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 rel = path.relative_to(root).parts
-                hidden = any(p.startswith((".", "_")) for p in rel)
-                if path.is_file() and not hidden and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                if any(p.startswith((".", "_")) for p in rel) or not path.is_file():
+                    continue
+                if path.suffix.lower() in SUPPORTED_SUFFIXES:
                     files.append(path)
+                else:
+                    failures.append(unsupported(path))
         elif root.is_file():
             if root.suffix.lower() in SUPPORTED_SUFFIXES:
                 files.append(root)
             else:
-                failures.append((display_path(root), f"unsupported file type '{root.suffix}'"))
+                failures.append(unsupported(root))
         else:
             failures.append((str(root), "no such file or directory"))
     unique = list(dict.fromkeys(p.resolve() for p in files))
-    return unique, failures
+    reported = list(dict.fromkeys(failures))
+    return unique, reported
 
 
 def ingest(
