@@ -111,6 +111,7 @@ class Vocabulary:
     employment_matcher: Matcher
     size_matcher: Matcher
     shorthand: tuple[Shorthand, ...]
+    _words: frozenset[str] = frozenset()
 
     def roles_in(self, text: str) -> tuple[str, ...]:
         """Role ids a text names, in order ('AI/ML engineers' names both engineer roles)."""
@@ -141,6 +142,11 @@ class Vocabulary:
         for entry in self.shorthand:
             text = entry.expand(text)
         return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+    def words(self) -> frozenset[str]:
+        """Every word of every term (lower case, with its plural): words hirebot knows the
+        meaning of, whether or not the knowledge base uses them."""
+        return self._words
 
     def level_rank(self, level: str) -> int:
         """Position of a level on the scale (0 = intern)."""
@@ -212,4 +218,24 @@ def _build(raw: dict[str, Any]) -> Vocabulary:
         employment_matcher=grouped("employment"),
         size_matcher=grouped("sizes"),
         shorthand=tuple(_shorthand(e) for e in raw.get("shorthand") or ()),
+        _words=frozenset(
+            w
+            for term in _all_terms(raw)
+            for word in re.findall(r"[a-z]+", term.lower())
+            for w in (word, f"{word}s")
+        ),
     )
+
+
+def _all_terms(raw: dict[str, Any]) -> list[str]:
+    """Every term the vocabulary file names."""
+    terms: list[str] = []
+    for entry in raw.get("roles", {}).values():
+        terms += [entry["name"], *entry.get("terms", ())]
+    terms += [t for synonyms in raw.get("levels", ()) for t in synonyms]
+    terms += [t for r in raw.get("regions", ()) for t in (r["name"], *r.get("terms", ()))]
+    terms += list(raw.get("industries", ()))
+    for section in ("employment", "sizes"):
+        terms += [t for values in (raw.get(section) or {}).values() for t in values]
+    terms += [str(e["short"]) for e in raw.get("shorthand") or ()]
+    return [str(t) for t in terms]

@@ -29,6 +29,7 @@ from bot.indexing.attribution import attribute
 from bot.stores.vectors import UnitRecord
 from bot.text import STOPWORDS, clip, is_question, tokenize
 from bot.types import Answer, Chunk, Citation, Hit, Note, Origin, Point, UnitTags
+from bot.vocabulary import vocabulary
 
 DECLINE_TEXT = (
     "I don't have sourced guidance on that, so I won't guess. "
@@ -36,14 +37,6 @@ DECLINE_TEXT = (
     "data scientist and ML scientist; pay ranges and contractor rates; skills and tool stacks; "
     "job descriptions; interview questions; red flags; and industry use cases. "
     "For a guided choice, say *help me pick a role*."
-)
-_PAY_WORDS = re.compile(
-    r"\b(pay|paid|salar\w*|earn\w*|compensation|comp|cost\w*|budget\w*|rates?|wages?|"
-    r"how much|hourly|make\b|offer\w*)",
-    re.IGNORECASE,
-)
-_NUMBER_WORDS = re.compile(
-    r"\b(how many|how much|percent\w*|what share|figure|statistic\w*)\b", re.I
 )
 MAX_ITEM_CHARS = 320
 FIGURE_KINDS = frozenset({"pay", "contracting"})
@@ -94,14 +87,6 @@ class Candidate:
     def shown(self, max_items: int = 99) -> str:
         """What a reader sees of it, as plain text (the lead-in and its items)."""
         return " ".join([self.unit.text, *(i.text for i in self.items[:max_items])])
-
-
-def is_question_about_figures(question: str) -> bool:
-    """True for questions about pay, cost, rates or other numbers."""
-    return bool(_PAY_WORDS.search(question) or _NUMBER_WORDS.search(question))
-
-
-asks_for_figures = is_question_about_figures
 
 
 def compose_answer(
@@ -420,7 +405,7 @@ def narrowed(fitting: list[Candidate], frame: Frame) -> list[Candidate]:
     """Figures for the asked level and region first: each narrowing is kept only when some
     candidate survives it (a question for a lead's pay still gets the senior figure)."""
     if frame.levels:
-        asked = set(frame.levels)
+        asked = nearest_levels(frame.levels, [c.tags.levels for c in fitting])
         exact = [c for c in fitting if c.tags.levels and set(c.tags.levels) <= asked]
         fitting = exact or fitting
     if frame.regions:
@@ -458,8 +443,8 @@ def support(
         if money_figures(cand.unit.text) & shown_by_them:
             continue  # its article's figures are already shown
         if cand.is_list:  # its lines whose figures its article already showed, or about a
-            # level nobody asked about, are left out
-            asked = set(frame.levels)
+            # level nobody asked about (or the nearest one on the scale), are left out
+            asked = nearest_levels(frame.levels, [i.tags.levels for i in cand.items])
             kept = [
                 (i, sc)
                 for i, sc in zip(cand.items, cand.item_scores, strict=True)
@@ -514,13 +499,27 @@ def money_figures(text: str) -> set[int]:
 # ---- rendering into the structured answer ---------------------------------------------------------
 
 
+def nearest_levels(asked: Sequence[str], present: Sequence[Sequence[str]]) -> set[str]:
+    """The asked levels, or, when no line names one, the levels nearest to them on the scale
+    ('new grad' pay gets the entry-level line; 'lead' pay the senior one)."""
+    wanted = set(asked)
+    named = {level for levels in present for level in levels}
+    if not wanted or wanted & named or not named:
+        return wanted
+    scale = vocabulary()
+    rank = {level: scale.level_rank(level) for level in named | wanted}
+    distance = {n: min(abs(rank[n] - rank[a]) for a in wanted) for n in named}
+    closest = min(distance.values())
+    return {n for n, d in distance.items() if d == closest}
+
+
 def shown_items(cand: Candidate, plan: AnswerPlan, frame: Frame) -> tuple[list[UnitRecord], bool]:
     """A list's items as shown: those about another level than the asked one left out, the
     rest ranked by the ranker's score (the line that answers first) and capped (True when
     some were cut)."""
     items = list(zip(cand.items, cand.item_scores, strict=True))
     if frame.levels:
-        asked = set(frame.levels)
+        asked = nearest_levels(frame.levels, [i.tags.levels for i in cand.items])
         kept = [(i, s) for i, s in items if not i.tags.levels or asked & set(i.tags.levels)]
         items = kept or items
     ranked = [i for i, _ in sorted(items, key=lambda pair: -pair[1])]

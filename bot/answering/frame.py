@@ -257,6 +257,8 @@ def read_as(relation: str, message: Frame, previous: Reading) -> Reading:
         return Reading(text, relation, frame, with_setting(rest, frame, before))
     if relation == "variant":
         frame = merged(before, message, keep_kind=True)
+        if frame.kind == "pay" and message.employment == "contract":
+            frame = replace(frame, kind="contracting")  # a contractor's pay is a rate
         return Reading(text, relation, frame, substituted(previous.query, before, frame, message))
     if relation == "about_answer":
         frame = merged(before, message, keep_kind=True)

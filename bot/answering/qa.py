@@ -51,6 +51,7 @@ from bot.text import (
     tokenize,
 )
 from bot.types import Answer
+from bot.vocabulary import vocabulary
 
 logger = logging.getLogger(__name__)
 EXAMPLE_QUESTION = "What does a senior AI engineer earn?"
@@ -197,7 +198,9 @@ class QuestionAnswerer:
         """The knowledge base's words (for typo repair), rebuilt with the lexical index."""
         index = self.retriever.lexical_index()
         if self._lexicon is None or self._lexicon[0] is not index:
-            self._lexicon = (index, Lexicon(index.word_counts, self.english))
+            # the vocabulary's own words ('grad', 'staff', 'fintech') are never "typos"
+            known = self.english | vocabulary().words()
+            self._lexicon = (index, Lexicon(index.word_counts, known))
         return self._lexicon[1]
 
     def normalise(self, question: str) -> str:
