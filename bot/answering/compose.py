@@ -131,6 +131,16 @@ def compose_answer(
     if uncovered:
         answer.uncovered = list(uncovered)
         notes.append(uncovered_note(uncovered, kind=kind, shown=chosen))
+    asked_levels = set(frame.levels)
+    nearest = kind in FIGURE_KINDS and asked_levels and lead.tags.levels
+    if nearest and not asked_levels & set(lead.tags.levels):  # the nearest level leads
+        named, given = _join(sorted(asked_levels)), _join(list(lead.tags.levels))
+        notes.append(
+            Note(
+                "level",
+                f"The sources give no figures for {named} level; the nearest they give is {given}.",
+            )
+        )
     if (
         kind in FIGURE_KINDS
         and len({o.key for c in chosen if c.tags.figures for o in c.origins}) > 1
