@@ -18,11 +18,15 @@ class Settings(BaseSettings):
         env_prefix="HIREBOT_", env_file=".env", extra="ignore", populate_by_name=True
     )
 
-    data_dir: Path = Field(Path(".hirebot"), description="Embedded Chroma index and state DB.")
+    data_dir: Path = Field(
+        Path(".hirebot"), description="Embedded Chroma index, state DB and Slack event inbox."
+    )
     knowledge_dir: Path = Field(Path("knowledge"), description="Default documents to ingest.")
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store.")
     collection: str = Field("hirebot_knowledge", description="Chroma collection name.")
-    redis_url: str | None = Field(None, description="Redis URL for state; unset = SQLite.")
+    redis_url: str | None = Field(
+        None, description="Redis URL for state and the Slack event inbox; unset = SQLite."
+    )
 
     slack_bot_token: SecretStr | None = Field(
         None,
@@ -60,12 +64,27 @@ class Settings(BaseSettings):
     event_lease_s: float = Field(
         30.0,
         gt=0,
-        description="Lease on a Slack event while it is answered; a crashed replica's lease "
-        "expires after this long, so a later Slack retry is answered elsewhere.",
+        description="Seconds after which an acknowledged Slack event whose replica stopped "
+        "working on it (its process died) is taken over by another replica.",
     )
     answer_workers: int = Field(4, ge=1, le=64, description="Threads answering Slack messages.")
     answer_queue: int = Field(
-        64, ge=0, description="Slack messages waiting for an answer thread before 'busy' replies."
+        64,
+        ge=0,
+        description="Slack messages that may wait in the inbox (all replicas) beyond the answer "
+        "threads; past that, new ones get a 'busy, ask again' reply.",
+    )
+    shutdown_grace_s: float = Field(
+        20.0,
+        ge=0,
+        description="On SIGTERM/SIGINT, seconds answers in flight get to finish; the rest stay "
+        "in the inbox for another replica (or the next start).",
+    )
+    slack_timeout_s: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds before a Slack Web API call counts as timed out (a reply whose "
+        "post timed out is looked up before it is posted again).",
     )
 
     ingest_on_start: bool = Field(
@@ -98,6 +117,11 @@ class Settings(BaseSettings):
     def state_path(self) -> Path:
         """SQLite file of the default state store."""
         return self.data_dir / "state.sqlite3"
+
+    @property
+    def inbox_path(self) -> Path:
+        """SQLite file of the Slack event inbox (without Redis)."""
+        return self.data_dir / "inbox.sqlite3"
 
     @property
     def slack_enabled(self) -> bool:

@@ -139,6 +139,7 @@ def slack_services_for(kb_services: Services, state_dir: Path, api_url: str) -> 
 
     settings = kb_services.settings.model_copy(
         update={
+            "data_dir": state_dir,  # this test's own state and Slack event inbox
             "slack_bot_token": SecretStr("xoxb-test-token"),
             "slack_signing_secret": SecretStr(SIGNING_SECRET),
             "slack_api_url": api_url,

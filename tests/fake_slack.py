@@ -1,9 +1,12 @@
 """A local fake of the Slack Web API (threaded HTTP server on 127.0.0.1) that records every call
 and answers as real Slack would: `missing_scope` for methods the manifest's scopes do not allow,
 `invalid_blocks` for blocks beyond Block Kit's limits, `ratelimited` (HTTP 429, Retry-After)
-past the streaming methods' rate tiers, and the streaming state rules. Plus helpers that send
-correctly signed Events API / interactivity requests, with text encoded the way Slack encodes
-what people type."""
+past the streaming methods' rate tiers, and the streaming state rules. It keeps the messages
+the app posted, so `conversations.replies` and `conversations.history` show them (with their
+message metadata when asked with `include_all_metadata`). A post can be made to land and then
+lose its answer (`land_then`), as a timeout after Slack posted the message would. Plus helpers
+that send correctly signed Events API / interactivity requests, with text encoded the way Slack
+encodes what people type."""
 
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ MESSAGE_METHODS = frozenset(
     {"chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish", "response_url"}
 )
 DROP = 0  # scripted status: read the request, then close the connection without a response
+PAGE_LIMIT = 100  # conversations.replies/history page size when the app sets no limit
 # errors the fake raises itself because the app broke one of Slack's rules
 RULE_ERRORS = frozenset(
     {
@@ -96,8 +100,10 @@ class FakeSlackAPI:
         self.expected_errors: set[str] = set()  # rule errors a test provokes on purpose
         self._recent: dict[str, list[float]] = {}
         self._scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
+        self._landing: dict[str, list[float | None]] = {}  # processed, then None: drop; s: delay
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self._cond = threading.Condition()
-        self._ts = 1_700_000_000.000100
+        self._ts = time.time()  # message ts: now, increasing (later than any test's event)
         self._server = ThreadingHTTPServer(
             ("127.0.0.1", 0), self._handler(), bind_and_activate=False
         )
@@ -131,6 +137,113 @@ class FakeSlackAPI:
     ) -> None:
         with self._cond:
             self._scripted.setdefault(method, []).extend([(status, body, headers or {})] * times)
+
+    def land_then(
+        self, method: str, *, drop: bool = False, delay_s: float = 0.0, times: int = 1
+    ) -> None:
+        """The next calls of `method` are carried out (a message is posted), then their answer
+        is lost: the connection drops (`drop`), or the answer comes `delay_s` seconds late (a
+        client with a shorter timeout gives up first)."""
+        with self._cond:
+            self._landing.setdefault(method, []).extend([None if drop else delay_s] * times)
+
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        streaming: bool = False,
+    ) -> str:
+        """Put a message of the bot's in `channel` (as an earlier process of the app left it);
+        its ts."""
+        with self._cond:
+            self._ts = max(self._ts + 0.0001, time.time())
+            ts = f"{self._ts:.6f}"
+            if streaming:
+                self.streaming.add(ts)
+        self._store(channel, ts, {"text": text, "thread_ts": thread_ts, "metadata": metadata})
+        return ts
+
+    def visible(self, channel: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
+        """The bot's messages a person sees in `channel` (in the thread `thread_ts`, or at the
+        top level), oldest first."""
+        with self._cond:
+            messages = list(self.messages.get(channel, []))
+        if thread_ts is None:
+            return [m for m in messages if m.get("thread_ts") in (None, m["ts"])]
+        return [m for m in messages if m.get("thread_ts") == thread_ts]
+
+    def _store(self, channel: str, ts: str, params: dict[str, Any]) -> None:
+        message: dict[str, Any] = {
+            "type": "message",
+            "ts": ts,
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": "A0APP",
+            "text": params.get("text") or _chunks_text(params),
+        }
+        if params.get("thread_ts"):
+            message["thread_ts"] = str(params["thread_ts"])
+        if params.get("blocks"):
+            message["blocks"] = params["blocks"]
+        if params.get("metadata"):
+            message["metadata"] = _metadata(params["metadata"])
+        with self._cond:
+            self.messages.setdefault(channel, []).append(message)
+
+    def _edit(self, channel: str, ts: str, params: dict[str, Any]) -> None:
+        with self._cond:
+            for message in self.messages.get(channel, []):
+                if message["ts"] != ts:
+                    continue
+                if params.get("text") is not None:
+                    message["text"] = params["text"]
+                if params.get("blocks") is not None:
+                    message["blocks"] = params["blocks"]
+                if params.get("chunks"):
+                    message["text"] = (message.get("text") or "") + _chunks_text(params)
+                if params.get("metadata") is not None:  # absent: the metadata is kept
+                    message["metadata"] = _metadata(params["metadata"])
+
+    def _read(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.replies / conversations.history over the stored messages."""
+        channel = str(params.get("channel"))
+        if method == "conversations.replies":
+            thread = str(params.get("ts"))
+            with self._cond:
+                found = [
+                    m
+                    for m in self.messages.get(channel, [])
+                    if m["ts"] == thread or m.get("thread_ts") == thread
+                ]
+        else:
+            found = list(reversed(self.visible(channel)))  # history: newest first
+        inclusive = _truthy(params.get("inclusive"))
+        if params.get("oldest"):
+            oldest = float(params["oldest"])
+            found = [
+                m
+                for m in found
+                if float(m["ts"]) > oldest or (inclusive and float(m["ts"]) == oldest)
+            ]
+        if params.get("latest"):
+            latest = float(params["latest"])
+            found = [
+                m
+                for m in found
+                if float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest)
+            ]
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or PAGE_LIMIT)
+        page = found[start : start + limit]
+        if not _truthy(params.get("include_all_metadata")):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(found)
+        body: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
+        body["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+        return body
 
     def calls_to(self, method: str) -> list[Call]:
         with self._cond:
@@ -242,6 +355,12 @@ class FakeSlackAPI:
             return error("streaming_state_conflict")
         return None
 
+    def _landing_for(self, method: str) -> float | bool | None:
+        """None: drop the answer; a number: delay it; False: answer as usual."""
+        with self._cond:
+            queue = self._landing.get(method)
+            return queue.pop(0) if queue else False
+
     def _rate_limited(self, method: str) -> int | None:
         """Seconds to wait when `method` is past its tier's per-minute limit, else None."""
         limit = self.tier_limits.get(method)
@@ -260,7 +379,7 @@ class FakeSlackAPI:
         self, method: str, params: dict[str, Any]
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._cond:
-            self._ts += 1
+            self._ts = max(self._ts + 0.0001, time.time())
             ts = f"{self._ts:.6f}"
             if method == "chat.startStream":
                 self.streaming.add(ts)
@@ -282,6 +401,7 @@ class FakeSlackAPI:
                 {},
             )
         if method in ("chat.postMessage", "chat.startStream"):
+            self._store(str(params.get("channel")), ts, params)
             return (
                 200,
                 {
@@ -294,9 +414,21 @@ class FakeSlackAPI:
             )
         if method in ("chat.update", "chat.appendStream", "chat.stopStream"):
             same = str(params.get("ts"))
+            self._edit(str(params.get("channel")), same, params)
             return 200, {"ok": True, "channel": params.get("channel"), "ts": same}, {}
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": ts}, {}
+        if method in ("conversations.replies", "conversations.history"):
+            return 200, self._read(method, params), {}
+        if method == "chat.delete":
+            with self._cond:
+                kept = [
+                    m
+                    for m in self.messages.get(str(params.get("channel")), [])
+                    if m["ts"] != params.get("ts")
+                ]
+                self.messages[str(params.get("channel"))] = kept
+            return 200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D0" + str(params.get("users", "X"))}}, {}
         return 200, {"ok": True}, {}
@@ -317,12 +449,13 @@ class FakeSlackAPI:
                     params = json.loads(raw or "{}")
                 else:
                     params = dict(parse_qsl(raw))
-                for key in ("blocks", "view", "prompts", "chunks"):
+                for key in ("blocks", "view", "prompts", "chunks", "metadata"):
                     if isinstance(params.get(key), str):
                         with contextlib.suppress(ValueError):
                             params[key] = json.loads(params[key])
                 method = self.path.split("/api/", 1)[-1].strip("/")
                 status, body, headers, scripted = fake._respond(method, params)
+                landing = fake._landing_for(method) if not scripted else False
                 call = Call(
                     method,
                     params,
@@ -331,6 +464,13 @@ class FakeSlackAPI:
                     response=body,
                     scripted=scripted,
                 )
+                if landing is None:  # carried out, then the connection drops: the answer is lost
+                    status = DROP
+                elif landing:  # recorded now; the answer comes after the client gave up
+                    with fake._cond:
+                        fake.calls.append(call)
+                        fake._cond.notify_all()
+                    time.sleep(landing)
                 if status == DROP:  # the request arrived; the answer never does
                     with fake._cond:
                         fake.calls.append(call)
@@ -340,18 +480,40 @@ class FakeSlackAPI:
                         self.connection.shutdown(2)
                     return
                 data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(OSError):  # a client that timed out has gone
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                if landing:
+                    return
                 with fake._cond:
                     fake.calls.append(call)
                     fake._cond.notify_all()
 
         return Handler
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    """Message metadata as Slack keeps it ({event_type, event_payload})."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return {
+        "event_type": value.get("event_type"),
+        "event_payload": value.get("event_payload") or {},
+    }
+
+
+def _chunks_text(params: dict[str, Any]) -> str:
+    chunks = params.get("chunks") or []
+    return "".join(c.get("text", "") for c in chunks if isinstance(c, dict))
+
+
+def _truthy(value: Any) -> bool:
+    return value in (True, 1, "1", "true", "True")
 
 
 def _invalid_blocks(errors: list[str]) -> dict[str, Any]:
@@ -370,6 +532,20 @@ def running_fake_slack() -> Iterator[FakeSlackAPI]:
         yield fake
     finally:
         fake.stop()
+
+
+def event_payload(event: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """The Events API body Slack sends for `event`."""
+    return {
+        "token": "legacy",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0APP",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "event": event,
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+    }
 
 
 @dataclass
@@ -413,16 +589,7 @@ class SignedPoster:
     def event(
         self, event: dict[str, Any], *, event_id: str, retry: int | None = None, **kw: Any
     ) -> tuple[int, str, float]:
-        payload = {
-            "token": "legacy",
-            "team_id": TEAM_ID,
-            "api_app_id": "A0APP",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": event,
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        }
+        payload = event_payload(event, event_id)
         headers = (
             {}
             if retry is None

@@ -6,13 +6,14 @@ import json
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import pytest
 
 from tests.conftest import ROOT, SIGNING_SECRET
 from tests.fake_slack import SignedPoster, mention
-from tests.processes import HIREBOT, clean_env, start_serve, wait_ready
+from tests.processes import HIREBOT, clean_env, own_data_dir, start_serve, stop, wait_ready
 
 pytestmark = pytest.mark.slow
 BOT_TOKEN = "xoxb-process-test-token-123456"
@@ -39,7 +40,8 @@ def served(kb_services, kb_dir, fake_slack, tmp_path):
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake_slack.url,
-        HIREBOT_DATA_DIR=str(kb_dir),
+        HIREBOT_DATA_DIR=str(own_data_dir(kb_dir, tmp_path / "data")),
+        HIREBOT_INGEST_ON_START="false",
         HIREBOT_LOG_FORMAT="json",
     )
     log = tmp_path / "serve.log"
@@ -47,8 +49,7 @@ def served(kb_services, kb_dir, fake_slack, tmp_path):
     wait_ready(port, proc, log, timeout_s=120)
     base = f"http://127.0.0.1:{port}"
     yield base, fake_slack, log
-    proc.terminate()
-    proc.wait(timeout=20)
+    assert stop(proc) == 0, log.read_text()  # SIGTERM: a graceful stop
 
 
 def test_signed_mention_is_answered_once_in_its_thread_even_with_retries(served):
@@ -73,6 +74,17 @@ def test_signed_mention_is_answered_once_in_its_thread_even_with_retries(served)
 
     bad = poster.event(event, event_id="EvProc2", signature="v0=" + "0" * 64)
     assert bad[0] == 401
+    request = urllib.request.Request(  # no X-Slack-Request-Timestamp: an answer, and no traceback
+        base + "/slack/events", data=b'{"type": "event_callback"}', method="POST"
+    )
+    try:
+        urllib.request.urlopen(request, timeout=5)
+    except urllib.error.HTTPError as err:
+        assert err.code == 401
+    else:
+        raise AssertionError("an unsigned request was accepted")
+    status, ready = get(base + "/readyz")
+    assert ready["queue"] == 0 and ready["in_flight"] == 0 and ready["inbox"]
 
     lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
     replied = [x for x in lines if x.get("msg") == "replied"]
@@ -82,33 +94,40 @@ def test_signed_mention_is_answered_once_in_its_thread_even_with_retries(served)
     text = log.read_text()
     assert BOT_TOKEN not in text and SIGNING_SECRET not in text
     assert "senior AI engineer earn" not in text  # no message text unless debug
+    assert "Traceback" not in text
 
 
-def test_invalid_token_fails_fast_with_a_clear_error(kb_dir, fake_slack):
-    fake_slack.script("auth.test", 200, {"ok": False, "error": "invalid_auth"})
-    env = clean_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.url,
-        HIREBOT_DATA_DIR=str(kb_dir),
-    )
-    run = subprocess.run(
-        [
-            HIREBOT,
-            "serve",
-            "--http",
-            "--port",
-            str(free_port()),
-        ],
+def serve_once(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [HIREBOT, "serve", "--http", "--port", str(free_port())],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=180,
     )
-    assert run.returncode == 2
-    assert "Slack rejected the bot token" in run.stderr
+
+
+def test_a_rejected_token_or_an_unreachable_slack_ends_with_one_line_and_exit_1(
+    kb_dir, fake_slack, tmp_path
+):
+    fake_slack.script("auth.test", 200, {"ok": False, "error": "invalid_auth"})
+    env = clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        HIREBOT_DATA_DIR=str(tmp_path / "data"),
+    )
+    run = serve_once(env)
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "hirebot: Slack rejected the bot token (auth.test failed: invalid_auth)"
+    ]
     assert BOT_TOKEN not in run.stderr
+    run = serve_once({**env, "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/"})
+    assert run.returncode == 1, run.stderr
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("hirebot: cannot reach the Slack API at http://127.0.0.1:")
 
 
 def test_a_follow_up_resolves_after_the_server_restarts(kb_services, kb_dir, fake_slack, tmp_path):
@@ -118,7 +137,8 @@ def test_a_follow_up_resolves_after_the_server_restarts(kb_services, kb_dir, fak
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake_slack.url,
-        HIREBOT_DATA_DIR=str(kb_dir),
+        HIREBOT_DATA_DIR=str(own_data_dir(kb_dir, tmp_path / "data")),
+        HIREBOT_INGEST_ON_START="false",
     )
     thread = "1700000900.000100"
     turns = [
@@ -136,8 +156,7 @@ def test_a_follow_up_resolves_after_the_server_restarts(kb_services, kb_dir, fak
             assert poster.event(event, event_id=event_id)[0] == 200
             fake_slack.wait_for("chat.postMessage", count=n, timeout=60)
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+            assert stop(proc) == 0
     reply = json.dumps(fake_slack.calls_to("chat.postMessage")[1].params["blocks"])
     assert "Reading this as: what does a senior ML scientist make in the US?" in reply
     assert "$180,000" in reply

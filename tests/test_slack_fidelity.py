@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -270,7 +271,7 @@ def test_when_every_answer_thread_is_busy_the_user_is_told_to_ask_again(
         fake_slack.wait_for("chat.postMessage", 2)
 
 
-# ---- 6. leases: a slow answer is not duplicated, a lost post is not retried --------------------
+# ---- 6. the inbox: a slow answer is not duplicated, a lost post is looked up before a repost ----
 
 
 def test_a_retry_while_a_slow_answer_runs_gets_no_second_reply(kb_services, fake_slack, tmp_path):
@@ -291,16 +292,19 @@ def test_a_retry_while_a_slow_answer_runs_gets_no_second_reply(kb_services, fake
         assert qa.entered.acquire(timeout=0) is False  # the retries never reached the core
 
 
-def test_a_post_whose_answer_was_lost_is_not_retried_nor_answered_again(slack):
-    slack.fake.script("chat.postMessage", DROP, {})
+def test_a_post_lost_before_it_landed_is_looked_up_then_posted_once(slack):
+    slack.fake.script("chat.postMessage", DROP, {})  # the request arrived; nothing was posted
     event = mention("What is MLOps?", ts="1700001500.000100")
     slack.poster.event(event, event_id="EvDrop")
-    slack.fake.wait_for("chat.postMessage")
-    time.sleep(1.5)
-    assert len(slack.fake.calls_to("chat.postMessage")) == 1  # it may have been posted: no retry
+    first, second = slack.fake.wait_for("chat.postMessage", 2)
+    assert first.status == DROP and second.ok
+    (lookup,) = slack.fake.calls_to("conversations.replies")  # is it there? no: post again
+    assert lookup.params["ts"] == "1700001500.000100" and lookup.params["include_all_metadata"]
+    assert second.params["metadata"]["event_payload"] == {"event_id": "EvDrop", "final": True}
     assert slack.poster.event(event, event_id="EvDrop", retry=1)[0] == 200
     time.sleep(1.0)
-    assert len(slack.fake.calls_to("chat.postMessage")) == 1
+    assert len(slack.fake.calls_to("chat.postMessage")) == 2
+    assert len(slack.fake.visible("C0CHAN", "1700001500.000100")) == 1
 
 
 def test_an_idempotent_update_whose_answer_was_lost_is_retried(slack):
@@ -419,16 +423,17 @@ def test_a_client_that_stalls_mid_body_is_cut_off(kb_services, tmp_path):
             server.server_close()
 
 
-def test_a_finished_answer_stops_renewing_its_lease(kb_services, tmp_path):
-    from bot.slack.delivery import Delivery
-
-    services = slack_services_for(kb_services, tmp_path, "http://127.0.0.1:9/api/")
-    delivery = Delivery(services.state, lease_s=0.3, workers=1, queue_limit=0)
-    assert services.state.lease("event:EvKeep", delivery.owner, 0.3) == "acquired"
-    done = threading.Event()
-    delivery.run({"event_lease": "event:EvKeep"}, done.set, on_busy=lambda: None)
-    assert done.wait(10)
-    delivery.shutdown()
-    assert delivery.keeper.held() == []
+def test_a_finished_answer_leaves_the_inbox(slack):
+    slack.poster.event(mention("What is MLOps?"), event_id="EvKeep")
+    slack.fake.wait_for("chat.postMessage")
+    deadline = time.monotonic() + 10
+    while True:
+        with urllib.request.urlopen(slack.base_url + "/readyz", timeout=5) as resp:
+            ready = json.loads(resp.read())
+        if ready["queue"] == 0 and ready["in_flight"] == 0:
+            break
+        assert time.monotonic() < deadline, ready
+        time.sleep(0.05)
+    assert slack.poster.event(mention("What is MLOps?"), event_id="EvKeep", retry=1)[0] == 200
     time.sleep(0.5)
-    assert services.state.lease("event:EvKeep", "other", 30) == "done"
+    assert len(slack.fake.calls_to("chat.postMessage")) == 1  # remembered after it left

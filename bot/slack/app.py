@@ -1,21 +1,42 @@
-"""`create_app(services)`: the bolt App with event leases, the answer pool and every listener."""
+"""`create_app(services)`: the bolt App with the durable inbox, its answer workers and every
+listener."""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 
 from bot.errors import ConfigError
 from bot.services import Services
 from bot.slack import listeners
-from bot.slack.client import build_web_client
+from bot.slack.client import SlackUnavailable, build_web_client, unreachable
 from bot.slack.delivery import Delivery
+from bot.slack.inbox import open_inbox
 
 logger = logging.getLogger(__name__)
+
+
+class SlackApp(App):
+    """bolt's App with hirebot's delivery attached: `start_workers()` its answer workers,
+    `stop_workers()` them gracefully."""
+
+    def __init__(self, delivery: Delivery, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.delivery = delivery
+
+    def start_workers(self) -> None:
+        """Start the answer workers (idempotent)."""
+        self.delivery.start(self)
+
+    def stop_workers(self, grace_s: float, *, hurry: threading.Event | None = None) -> bool:
+        """Take no more events from the inbox; True when every answer in flight finished
+        within `grace_s` seconds (or before `hurry` is set)."""
+        return self.delivery.stop(grace_s, hurry=hurry)
 
 
 def create_app(
@@ -24,39 +45,51 @@ def create_app(
     socket_mode: bool = False,
     workers: int = 4,
     process_before_response: bool = False,
-) -> App:
-    """Build the Slack app; fails fast with a clear ConfigError on missing or invalid credentials.
+) -> SlackApp:
+    """Build the Slack app; fails fast with a clear error on missing or rejected credentials.
 
-    By default listeners run after the ack (Slack wants it within 3 s): `workers` threads run
-    listeners and acks, and answers run on their own pool (`HIREBOT_ANSWER_WORKERS`), so a
-    slow answer never delays the ack of a command or a button. `process_before_response`
-    answers first, as FaaS deployments must (the benchmarks use it as the baseline)."""
+    Events are acked once they are in the inbox and answered by the app's answer workers
+    (`start_workers()`); `workers` threads run the listeners of buttons and commands, so a slow answer
+    never delays their ack. Request signatures are checked by the HTTP server
+    (bot/slack/server.py), once, before a request reaches the app; Socket Mode needs none.
+    `process_before_response` answers before the ack, with no inbox, as FaaS deployments must
+    (the benchmarks use it as the baseline)."""
     settings = services.settings
     client = build_web_client(settings)
-    secret = (
-        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    )
-    if not socket_mode and not secret:
+    secret = settings.slack_signing_secret
+    if not socket_mode and not (secret and secret.get_secret_value()):
         raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode")
-    try:
-        app = App(
-            client=client,
-            signing_secret=secret or None,
-            process_before_response=process_before_response,
-            raise_error_for_unhandled_request=False,
-            listener_executor=ThreadPoolExecutor(
-                max_workers=workers, thread_name_prefix="listener"
-            ),
-        )
-    except BoltError as exc:
-        raise ConfigError(f"Slack rejected the bot token (auth.test failed): {exc}") from exc
-    delivery = Delivery(
-        services.state,
+    inbox = open_inbox(
+        redis_url=settings.redis_url,
+        sqlite_path=settings.inbox_path,
         lease_s=settings.event_lease_s,
+    )
+    delivery = Delivery(
+        inbox,
+        state=services.state,
         workers=settings.answer_workers,
         queue_limit=settings.answer_queue,
+        listener_threads=workers,
         inline=process_before_response,
     )
+    try:
+        app = SlackApp(
+            delivery,
+            client=client,
+            request_verification_enabled=False,
+            process_before_response=process_before_response,
+            raise_error_for_unhandled_request=False,
+            listener_executor=delivery.listener_executor,
+        )
+    except BoltError as exc:
+        error = (
+            exc.__context__.response.get("error")
+            if isinstance(exc.__context__, SlackApiError)
+            else exc
+        )
+        raise SlackUnavailable(f"Slack rejected the bot token (auth.test failed: {error})") from exc
+    except OSError as exc:
+        raise unreachable(settings, exc) from exc
     app.middleware(delivery.middleware)
     app.error(log_listener_error)
     listeners.register(app, services, delivery)

@@ -3,20 +3,21 @@ dropped connections only where a retry cannot post a message twice."""
 
 from __future__ import annotations
 
+import logging
 from http.client import RemoteDisconnected
 from urllib.error import URLError
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, HirebotError
 from bot.settings import Settings
 
-TIMEOUT_S = 15
 # methods that change nothing when repeated with the same arguments
 IDEMPOTENT_METHODS = frozenset(
     {
@@ -29,6 +30,19 @@ IDEMPOTENT_METHODS = frozenset(
         "assistant.threads.setSuggestedPrompts",
     }
 )
+
+
+_SILENT = logging.Logger("hirebot.preflight", level=logging.CRITICAL + 1)
+
+
+class SlackUnavailable(HirebotError):
+    """Slack rejected the bot token, or its Web API cannot be reached (exit 1)."""
+
+
+def unreachable(settings: Settings, exc: BaseException) -> SlackUnavailable:
+    """The one-line error for a Web API that cannot be reached."""
+    reason = getattr(exc, "reason", None) or exc
+    return SlackUnavailable(f"cannot reach the Slack API at {settings.slack_api_url} ({reason})")
 
 
 class SafeConnectionRetryHandler(RetryHandler):
@@ -55,7 +69,7 @@ class SafeConnectionRetryHandler(RetryHandler):
         return False
 
 
-def build_web_client(settings: Settings) -> WebClient:
+def build_web_client(settings: Settings, *, logger: logging.Logger | None = None) -> WebClient:
     """WebClient for the bot token, pointed at `SLACK_API_URL`, retrying 429s (Retry-After)."""
     if settings.slack_bot_token is None:
         raise ConfigError("SLACK_BOT_TOKEN is not set")
@@ -70,12 +84,26 @@ def build_web_client(settings: Settings) -> WebClient:
     return WebClient(
         token=token,
         base_url=base_url,
-        timeout=TIMEOUT_S,
+        timeout=int(max(1, settings.slack_timeout_s)),
+        logger=logger,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=3),
             SafeConnectionRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def check_token(settings: Settings) -> str:
+    """`auth.test` the bot token once; the bot user id. Raises SlackUnavailable with a one-line
+    reason when Slack rejects the token or cannot be reached."""
+    client = build_web_client(settings, logger=_SILENT)  # the one-line reason says it all
+    try:
+        return str(client.auth_test().get("user_id") or "")
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else exc
+        raise SlackUnavailable(f"Slack rejected the bot token (auth.test failed: {error})") from exc
+    except OSError as exc:
+        raise unreachable(settings, exc) from exc
 
 
 def without_retries(client: WebClient) -> WebClient:

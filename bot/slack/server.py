@@ -1,163 +1,108 @@
-"""Run the Slack app: HTTP (`POST /slack/events`, `GET /healthz`, `GET /readyz`) or Socket Mode."""
+"""Run the Slack app: HTTP mode (bot/slack/asgi.py: bolt's ASGI adapter under uvicorn) or
+Socket Mode, with `GET /healthz` and `GET /readyz` in both modes; fail fast on bad credentials;
+stop gracefully on SIGTERM/SIGINT (close the Socket Mode connection or stop taking requests,
+let answers in flight finish, leave the rest in the inbox)."""
 
 from __future__ import annotations
 
-import json
 import logging
+import signal
 import threading
-from collections.abc import Callable, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any
-from urllib.parse import urlparse
 
-from slack_bolt import App
-from slack_bolt.request import BoltRequest
-from slack_sdk.signature import SignatureVerifier
+from slack_sdk.errors import SlackApiError
 
 from bot.errors import ConfigError
 from bot.services import Services
-from bot.slack.app import create_app
+from bot.settings import Settings
+from bot.slack.app import SlackApp, create_app
+from bot.slack.asgi import HttpServer, readiness, start_http
+from bot.slack.client import SlackUnavailable, check_token
 
+__all__ = ["HttpServer", "readiness", "serve", "start_http"]
 logger = logging.getLogger(__name__)
 DEFAULT_PORT = 3000
-MAX_BODY_BYTES = 1024 * 1024
-EVENTS_PATH = "/slack/events"
-READ_TIMEOUT_S = 10.0  # a client that stalls mid-request loses its connection, not a thread
+# the values in .env.example, which `make run` must not take for real tokens
+PLACEHOLDERS = frozenset(
+    {"xoxb-your-bot-token", "xapp-your-app-level-token", "your-signing-secret"}
+)
 
 
-def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
-    """Model loaded, index non-empty, state store reachable."""
-    checks: dict[str, Any] = {}
-    checks["model_loaded"] = bool(getattr(services.embedder, "loaded", True))
-    try:
-        checks["index_chunks"] = services.store.count()
-    except Exception as exc:  # report, never raise, from a probe
-        checks["index_chunks"] = 0
-        checks["index_error"] = type(exc).__name__
-    checks["state_store"] = services.state.ping()
-    ready = checks["model_loaded"] and checks["index_chunks"] > 0 and checks["state_store"]
-    return ready, checks
+class StopSignal:
+    """SIGTERM/SIGINT for `serve`: the first asks for a graceful stop, a second for a quick
+    one (answers in flight are then left in the inbox at once)."""
+
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self.hurry = threading.Event()
+        self.name = ""
+
+    def request(self, name: str) -> None:
+        """Ask for a stop (a second request: a quick one)."""
+        if self.requested.is_set():
+            self.hurry.set()
+        self.name = name
+        self.requested.set()
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.request(signal.Signals(signum).name)
+
+    @contextmanager
+    def installed(self) -> Iterator[StopSignal]:
+        """Handle the signals inside the block (only the main thread can)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = {
+            sig: signal.signal(sig, self._handle) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            yield self
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
-def make_handler(
-    app: App | None, services: Services, *, read_timeout_s: float = READ_TIMEOUT_S
-) -> type[BaseHTTPRequestHandler]:
-    """Request handler class bound to the bolt app (None: health endpoints only)."""
-    secret = services.settings.slack_signing_secret
-    verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
-
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "hirebot"
-        protocol_version = "HTTP/1.1"
-        timeout = read_timeout_s  # socket timeout for every read of this connection
-
-        def log_message(self, format: str, *args: Any) -> None:
-            logger.debug("http %s", format % args)
-
-        def _send(
-            self, status: int, body: bytes | str, headers: dict[str, Any] | None = None
-        ) -> None:
-            data = body.encode() if isinstance(body, str) else body
-            self.send_response(status)
-            sent_type = False
-            for key, value in (headers or {}).items():
-                for item in value if isinstance(value, list | tuple) else [value]:
-                    if key.lower() == "content-length":
-                        continue
-                    sent_type |= key.lower() == "content-type"
-                    self.send_header(key, str(item))
-            if not sent_type:
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            path = urlparse(self.path).path
-            if path == "/healthz":
-                self._send(200, json.dumps({"status": "ok"}))
-            elif path == "/readyz":
-                ready, checks = readiness(services)
-                self._send(200 if ready else 503, json.dumps({"ready": ready, **checks}))
-            else:
-                self._send(404, json.dumps({"error": "not found"}))
-
-        def do_POST(self) -> None:
-            parsed = urlparse(self.path)
-            if parsed.path != EVENTS_PATH or app is None:
-                self._send(404, json.dumps({"error": "not found"}))
-                return
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                length = -1
-            if length < 0 or length > MAX_BODY_BYTES:
-                self.close_connection = True
-                self._send(413 if length > 0 else 400, json.dumps({"error": "bad body size"}))
-                return
-            try:
-                raw = self.rfile.read(length)
-            except TimeoutError:
-                self.close_connection = True
-                self._send(408, json.dumps({"error": "request body timed out"}))
-                return
-            status, body, headers = handle_event_request(
-                app, verifier, raw, parsed.query, self.headers
-            )
-            self._send(status, body, headers)
-
-    return Handler
+def placeholder_setting(settings: Settings) -> str | None:
+    """The Slack setting that still holds a placeholder (the .env.example value, or a token
+    not shaped like one), so `make run` opens the terminal chat instead; None when none does."""
+    if settings.slack_bot_token is None:
+        return None
+    bot = settings.slack_bot_token.get_secret_value().strip()
+    if bot in PLACEHOLDERS or not bot.startswith("xoxb-"):
+        return "SLACK_BOT_TOKEN"
+    if settings.slack_app_token is not None:
+        app = settings.slack_app_token.get_secret_value().strip()
+        return "SLACK_APP_TOKEN" if app in PLACEHOLDERS or not app.startswith("xapp-") else None
+    secret = settings.slack_signing_secret
+    if secret is None or secret.get_secret_value().strip() in PLACEHOLDERS | {""}:
+        return "SLACK_SIGNING_SECRET"
+    return None
 
 
-def handle_event_request(
-    app: App, verifier: SignatureVerifier | None, raw: bytes, query: str, http_headers: Any
-) -> tuple[int, str, dict[str, Any]]:
-    """(status, body, headers) for one POST to /slack/events: 401 for a bad signature, 400 for
-    a body that is not a Slack payload; never a 5xx for anything a client sends."""
-    headers: dict[str, str | Sequence[str]] = {k.lower(): [v] for k, v in http_headers.items()}
-    try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return 400, json.dumps({"error": "body is not UTF-8"}), {}
-    if verifier is not None and not verifier.is_valid(
-        body,
-        http_headers.get("X-Slack-Request-Timestamp") or "",
-        http_headers.get("X-Slack-Signature") or "",
-    ):
-        return 401, json.dumps({"error": "invalid signature"}), {}
-    try:
-        request = BoltRequest(body=body, query=query, headers=headers)
-    except Exception as exc:  # not JSON / not a form with a JSON payload
-        logger.info("malformed request body", extra={"error": type(exc).__name__})
-        return 400, json.dumps({"error": "malformed body"}), {}
-    if not isinstance(request.body, dict):
-        return 400, json.dumps({"error": "malformed body"}), {}
-    try:
-        resp = app.dispatch(request)
-    except Exception:
-        logger.exception("a payload could not be dispatched")
-        return 400, json.dumps({"error": "malformed payload"}), {}
-    return resp.status, resp.body, dict(resp.headers)
+def check_slack(settings: Settings, *, http: bool) -> None:
+    """Fail fast, before the model loads: ConfigError (exit 2) for missing or misshapen
+    credentials, SlackUnavailable (exit 1) when Slack rejects the token or cannot be reached."""
+    check_config(settings, http=http)
+    check_token(settings)
 
 
-class Server(ThreadingHTTPServer):
-    """Threaded HTTP server with a listen backlog sized for bursts (the default of 5 drops
-    connections under 20 concurrent events, and the client's SYN retry then costs a second)."""
-
-    request_queue_size = 128
-    daemon_threads = True
-
-
-def start_http(
-    app: App | None,
-    services: Services,
-    *,
-    host: str,
-    port: int,
-    read_timeout_s: float = READ_TIMEOUT_S,
-) -> ThreadingHTTPServer:
-    """Bind the HTTP server (port 0 = any free port); the caller runs `serve_forever`."""
-    return Server((host, port), make_handler(app, services, read_timeout_s=read_timeout_s))
+def check_config(settings: Settings, *, http: bool) -> None:
+    """ConfigError for missing or misshapen Slack credentials (no network call)."""
+    if not settings.slack_enabled:
+        raise ConfigError("SLACK_BOT_TOKEN is not set: cannot start the Slack app")
+    secret = settings.slack_signing_secret
+    if http and not (secret and secret.get_secret_value()):
+        raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode")
+    app_token = settings.slack_app_token
+    if not http:
+        if app_token is None:
+            raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (xapp-...); or use --http")
+        if not app_token.get_secret_value().startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'")
 
 
 def serve(
@@ -166,20 +111,70 @@ def serve(
     http: bool,
     port: int | None,
     host: str = "0.0.0.0",
-    on_ready: Callable[[ThreadingHTTPServer], None] | None = None,
+    prepared: bool = False,
+    stop: StopSignal | None = None,
 ) -> int:
-    """Start the Slack app and block. HTTP mode serves events and probes; Socket Mode serves
-    only the probes over HTTP (on `port`) and talks to Slack over a websocket."""
+    """Start the Slack app and block until SIGTERM/SIGINT (or `stop` is requested), then stop
+    gracefully (0). HTTP mode serves events and probes; Socket Mode serves the probes over HTTP
+    (on `port`) and takes events over a websocket. `prepared`: the index is up to date."""
     settings = services.settings
-    if not settings.slack_enabled:
-        raise ConfigError("SLACK_BOT_TOKEN is not set: cannot start the Slack app")
+    check_config(settings, http=http)
     socket_mode = not http
-    if socket_mode and settings.slack_app_token is None:
-        raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (xapp-...); or use --http")
-    app_token = settings.slack_app_token
-    if socket_mode and app_token and not app_token.get_secret_value().startswith("xapp-"):
-        raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'")
-    app = create_app(services, socket_mode=socket_mode)  # first: bad tokens fail in a second
+    stop = stop or StopSignal()
+    with stop.installed():
+        app = create_app(services, socket_mode=socket_mode)
+        if not prepared:
+            _prepare_index(services)
+        load = getattr(services.embedder, "load", None)
+        if callable(load):
+            load()
+        server = start_http(
+            app if http else None,  # Socket Mode: the probes only
+            services,
+            host=host,
+            port=DEFAULT_PORT if port is None else port,
+            delivery=app.delivery,
+        )
+        try:
+            handler = _connect_socket_mode(app, settings) if socket_mode else None
+        except BaseException:
+            server.server_close()
+            raise
+        app.start_workers()
+        thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+        thread.start()
+        logger.info(
+            "hirebot listening",
+            extra={
+                "mode": "socket" if socket_mode else "http",
+                "port": server.server_address[1],
+                "queue": app.delivery.status()["queue"],
+            },
+        )
+        while not stop.requested.wait(0.5):
+            if not thread.is_alive():
+                logger.error("the HTTP server stopped unexpectedly")
+                break
+        status = app.delivery.status()
+        logger.info(
+            "stopping",
+            extra={
+                "signal": stop.name,
+                "grace_s": settings.shutdown_grace_s,
+                "in_flight": status["in_flight"],
+                "queue": status["queue"],
+            },
+        )
+        if handler is not None:
+            handler.close()  # no new events first
+            app.stop_workers(settings.shutdown_grace_s, hurry=stop.hurry)
+        server.shutdown(hurry=stop.hurry)
+    logger.info("stopped")
+    return 0 if stop.requested.is_set() else 1
+
+
+def _prepare_index(services: Services) -> None:
+    settings = services.settings
     if settings.ingest_on_start and settings.knowledge_dir.is_dir():
         report = services.ingest(progress=False)
         if not report.ok:
@@ -188,27 +183,21 @@ def serve(
             )
     else:
         services.ensure_index()
-    load = getattr(services.embedder, "load", None)
-    if callable(load):
-        load()
-    server = start_http(
-        None if socket_mode else app, services, host=host, port=port or DEFAULT_PORT
-    )
-    logger.info(
-        "hirebot listening",
-        extra={"mode": "socket" if socket_mode else "http", "port": server.server_address[1]},
-    )
-    if on_ready is not None:
-        on_ready(server)
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        threading.Thread(target=server.serve_forever, name="probes", daemon=True).start()
-        assert settings.slack_app_token is not None
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
-        return 0
+
+def _connect_socket_mode(app: SlackApp, settings: Settings) -> Any:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    assert settings.slack_app_token is not None
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-    return 0
+        handler.connect()
+    except SlackApiError as exc:
+        raise SlackUnavailable(
+            f"Slack rejected the app-level token ({exc.response.get('error')})"
+        ) from exc
+    except Exception as exc:  # no websocket URL, a refused or broken connection
+        raise SlackUnavailable(
+            f"cannot open a Socket Mode connection ({type(exc).__name__}: {exc})"
+        ) from exc
+    return handler

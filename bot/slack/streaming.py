@@ -6,13 +6,19 @@ elsewhere, or when starting a stream fails for any reason, the first sentence is
 the message updated at most once a second. Calls made while the answer streams never sleep out
 a rate limit (they skip, or fall back). The final message (the cited answer with its sources
 and buttons, or the extractive answer when generation failed part-way) always replaces what
-was streamed, with `chat.update` of the same message."""
+was streamed, with `chat.update` of the same message.
+
+Every message carries the event's reply metadata (bot/slack/replies.py): a placeholder is
+marked not final, the final message final. An event taken over from a replica that died resumes
+the placeholder that replica left (found by its metadata, or by the inbox note of an opened
+chat stream, which cannot carry metadata) instead of posting a second message."""
 
 from __future__ import annotations
 
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -21,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack.blocks import Block
 from bot.slack.client import without_retries
 from bot.slack.mrkdwn import mrkdwn
+from bot.slack.replies import PriorReply, ReplyMark, find_reply, post_once
 
 logger = logging.getLogger(__name__)
 MIN_INTERVAL_S = 1.0  # chat.update is Tier 3 (~50/min), chat.appendStream Tier 4 (~100/min)
@@ -59,6 +66,9 @@ class ReplyStream:
         team: str | None = None,
         min_interval_s: float = MIN_INTERVAL_S,
         buffer_chars: int = BUFFER_CHARS,
+        mark: ReplyMark | None = None,
+        resume: PriorReply | None = None,
+        on_placeholder: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.client = client
         self.live = without_retries(client)
@@ -68,10 +78,15 @@ class ReplyStream:
         self.team = team
         self.min_interval_s = min_interval_s
         self.buffer_chars = buffer_chars
+        self.mark = mark
+        self.on_placeholder = on_placeholder
         self.numbers = CitationNumbers()
         self.text = ""
-        self.ts: str | None = None  # the message being streamed or updated
+        # the message being streamed or updated (a placeholder an earlier attempt left, too)
+        self.ts: str | None = resume.ts if resume else None
         self.native = False  # True while a chat stream is open
+        self._orphan_stream = bool(resume and resume.streaming)  # a dead replica's open stream
+        self._maybe_posted = False  # a placeholder post whose outcome is unknown
         self._tried_native = False  # one chat.startStream per answer
         self._pending = ""  # streamed text not yet sent with appendStream
         self._last = 0.0
@@ -98,6 +113,7 @@ class ReplyStream:
                     )
                     self._pending, self._last = "", now
             elif now - self._last >= self.min_interval_s:
+                self._close_orphan_stream()
                 self.live.chat_update(channel=self.channel, ts=self.ts, text=mrkdwn(self.text))
                 self._last = now
         except SlackApiError as exc:
@@ -120,6 +136,7 @@ class ReplyStream:
                 if resp.get("ts"):
                     self.ts, self.native = str(resp["ts"]), True
                     self._pending, self._last = "", now
+                    self._placeholder(self.ts, streaming=True)
                     return
                 logger.info("chat.startStream returned no ts, using post-then-update")
             except SlackApiError as exc:
@@ -127,12 +144,27 @@ class ReplyStream:
                     "chat streaming unavailable, using post-then-update",
                     extra={"error": str(exc.response.get("error"))},
                 )
-        resp = self.live.chat_postMessage(
-            channel=self.channel, thread_ts=self.thread_ts, text=mrkdwn(self.text)
-        )
+        kwargs: dict[str, Any] = {}
+        if self.mark is not None:
+            kwargs["metadata"] = self.mark.metadata(final=False)
+        self._maybe_posted = True  # until Slack answers, it may or may not be posted
+        try:
+            resp = self.live.chat_postMessage(
+                channel=self.channel, thread_ts=self.thread_ts, text=mrkdwn(self.text), **kwargs
+            )
+        except SlackApiError:
+            self._maybe_posted = False  # refused: nothing was posted
+            raise
+        self._maybe_posted = False
         self.ts, self._pending, self._last = resp.get("ts"), "", now
         if self.ts is None:  # nothing to update later: show the final message only
             self._quiet_until = float("inf")
+        else:
+            self._placeholder(self.ts, streaming=False)
+
+    def _placeholder(self, ts: str, *, streaming: bool) -> None:
+        if self.on_placeholder is not None:
+            self.on_placeholder(ts, streaming)
 
     def _backoff(self, exc: SlackApiError, now: float) -> None:
         error = str(exc.response.get("error"))
@@ -146,7 +178,11 @@ class ReplyStream:
     def finish(self, text: str, blocks: list[Block]) -> None:
         """Deliver the final message: close the stream if one is open, then replace what was
         shown with `blocks` (or post them when nothing was shown). Raises SlackApiError only
-        when Slack refused the reply outright."""
+        when Slack refused the reply outright, ReplyUncertain when whether it was posted cannot
+        be told."""
+        final: dict[str, Any] = {}
+        if self.mark is not None:
+            final["metadata"] = self.mark.metadata(final=True)
         if self.native and self.ts is not None:
             try:
                 self.client.chat_stopStream(
@@ -159,9 +195,15 @@ class ReplyStream:
                     "closing the stream failed", extra={"error": str(exc.response.get("error"))}
                 )
             self.native = False
+        if self.ts is None and self._maybe_posted and self.mark is not None:
+            found = find_reply(self.client, self.mark)  # did the lost placeholder land?
+            self.ts = found.ts if found is not None else None
         if self.ts is not None:
+            self._close_orphan_stream()
             try:
-                self.client.chat_update(channel=self.channel, ts=self.ts, text=text, blocks=blocks)
+                self.client.chat_update(
+                    channel=self.channel, ts=self.ts, text=text, blocks=blocks, **final
+                )
                 return
             except SlackApiError as exc:
                 logger.warning(
@@ -169,8 +211,25 @@ class ReplyStream:
                     extra={"error": str(exc.response.get("error"))},
                 )
         post_reply(
-            self.client, channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks
+            self.client,
+            channel=self.channel,
+            thread_ts=self.thread_ts,
+            text=text,
+            blocks=blocks,
+            mark=self.mark,
         )
+
+    def _close_orphan_stream(self) -> None:
+        """A chat stream left open by a replica that died is closed before it is updated."""
+        if not self._orphan_stream or self.ts is None:
+            return
+        self._orphan_stream = False
+        try:
+            self.client.chat_stopStream(channel=self.channel, ts=self.ts)
+        except SlackApiError as exc:  # Slack may have closed it already
+            logger.info(
+                "closing an earlier stream failed", extra={"error": str(exc.response.get("error"))}
+            )
 
 
 def markdown_chunks(text: str) -> list[dict[str, str]]:
@@ -179,16 +238,23 @@ def markdown_chunks(text: str) -> list[dict[str, str]]:
 
 
 def post_reply(
-    client: WebClient, *, channel: str, thread_ts: str | None, text: str, blocks: list[Block]
+    client: WebClient,
+    *,
+    channel: str,
+    thread_ts: str | None,
+    text: str,
+    blocks: list[Block] | None,
+    mark: ReplyMark | None = None,
 ) -> Any:
-    """`chat.postMessage` with blocks; if Slack rejects the blocks, the text alone (so the user
-    still gets the answer)."""
+    """Post a reply once (`post_once`: marked with the event's metadata, looked up before any
+    second post); if Slack rejects the blocks, the text alone (so the user still gets the
+    answer)."""
     try:
-        return client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
+        return post_once(
+            client, channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, mark=mark
         )
     except SlackApiError as exc:
-        if str(exc.response.get("error")) not in _UNDELIVERABLE:
+        if blocks is None or str(exc.response.get("error")) not in _UNDELIVERABLE:
             raise
         logger.error("Slack rejected the blocks; posting the text alone")
-        return client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        return post_once(client, channel=channel, thread_ts=thread_ts, text=text, mark=mark)

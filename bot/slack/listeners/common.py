@@ -1,4 +1,5 @@
-"""Helpers shared by listeners: answering on the answer pool, safe replies, structured logging."""
+"""Helpers shared by listeners: answering under the event's inbox ticket (once, with the reply
+marked by its event), safe replies, structured logging."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from slack_sdk.errors import SlackApiError
 from bot.conversation import Reply
 from bot.services import Services
 from bot.slack.blocks import Block, build_busy_message, build_error_message, build_reply
-from bot.slack.delivery import Delivery
+from bot.slack.delivery import Delivery, Ticket
 from bot.slack.mrkdwn import decode_incoming
+from bot.slack.replies import PriorReply, ReplyMark, find_reply
 from bot.slack.streaming import ReplyStream, post_reply
 from bot.slack.threads import conversation_key, dm_conversation
 
@@ -61,17 +63,31 @@ def answer_in(
     conversation: str,
     text: str,
     event: dict[str, Any],
-    event_id: str | None = None,
+    ticket: Ticket | None = None,
     team: str | None = None,
     history: Sequence[str] = (),
 ) -> Reply | None:
     """Answer a user's message in `channel` (and thread), streaming generated answers; the
-    final message always carries the full answer blocks. `team` is the workspace (streaming
-    to a channel names its recipient)."""
+    final message always carries the full answer blocks and the event's reply metadata. An
+    event taken over from an earlier attempt that already replied is not answered again; a
+    placeholder that attempt left is completed. `team` is the workspace (streaming to a
+    channel names its recipient)."""
     user = event.get("user", "")
-    event = {**event, "event_id": event_id}
+    mark = reply_mark(ticket, channel=channel, thread_ts=thread_ts, event=event)
+    prior = earlier_reply(client, ticket, mark)
+    if prior is not None and prior.final:
+        logger.info("already answered", extra={"event_id": mark.event_id if mark else None})
+        return None
+    event = {**event, "event_id": ticket.event_id if ticket else None}
     stream = ReplyStream(
-        client, channel=channel, thread_ts=thread_ts, user=user, team=event.get("team") or team
+        client,
+        channel=channel,
+        thread_ts=thread_ts,
+        user=user,
+        team=event.get("team") or team,
+        mark=mark,
+        resume=prior,
+        on_placeholder=ticket.remember_placeholder if ticket else None,
     )
     fallback, blocks, reply = safe_reply(
         services,
@@ -86,6 +102,44 @@ def answer_in(
     return reply
 
 
+def say_once(
+    client: WebClient,
+    ticket: Ticket | None,
+    *,
+    channel: str,
+    thread_ts: str | None,
+    text: str,
+    blocks: list[Block] | None = None,
+) -> None:
+    """Post one message for the event (a greeting): marked, and not again on a takeover that
+    finds it posted."""
+    mark = reply_mark(ticket, channel=channel, thread_ts=thread_ts, event={})
+    if earlier_reply(client, ticket, mark) is None:
+        post_reply(
+            client, channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, mark=mark
+        )
+
+
+def reply_mark(
+    ticket: Ticket | None, *, channel: str, thread_ts: str | None, event: dict[str, Any]
+) -> ReplyMark | None:
+    """The metadata mark of the reply to the ticket's event (None outside an answer worker)."""
+    if ticket is None:
+        return None
+    since = event.get("ts") or event.get("event_ts")
+    return ReplyMark(ticket.event_id, channel, thread_ts, str(since) if since else None)
+
+
+def earlier_reply(
+    client: WebClient, ticket: Ticket | None, mark: ReplyMark | None
+) -> PriorReply | None:
+    """On a takeover, the reply (or placeholder) an earlier attempt left: found by its
+    metadata in Slack, else the opened stream the inbox recorded."""
+    if ticket is None or mark is None or not ticket.taken_over:
+        return None
+    return find_reply(client, mark) or ticket.placeholder
+
+
 def answer_later(
     delivery: Delivery,
     context: Any,
@@ -95,8 +149,8 @@ def answer_later(
     thread_ts: str | None,
     work: Callable[[], object],
 ) -> None:
-    """Run `work` (which answers in `channel`/`thread_ts`) on the answer pool under the event's
-    lease; when the pool is full, say so in the same place instead."""
+    """Run `work` (which answers in `channel`/`thread_ts`) under the event's inbox ticket; when
+    the inbox was full, say so in the same place instead."""
 
     def busy() -> None:
         text, blocks = build_busy_message()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import BoltContext
+from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack.blocks import ASSISTANT_GREETING, SUGGESTED_PROMPTS
 from bot.slack.delivery import Delivery
+from bot.slack.listeners.common import say_once
 from bot.slack.threads import remember_assistant_thread
 
 
@@ -16,17 +18,18 @@ def handler(services: Services, delivery: Delivery) -> Any:
     """Build the listener bound to `services`."""
 
     def handle_thread_started(
-        event: dict[str, Any], say: Any, set_suggested_prompts: Any, context: BoltContext
+        event: dict[str, Any], set_suggested_prompts: Any, client: WebClient, context: BoltContext
     ) -> None:
         thread = event.get("assistant_thread") or {}
-        remember_assistant_thread(
-            services.state,
-            str(thread.get("channel_id", "")),
-            str(thread.get("thread_ts", "")),
-            services.settings.state_ttl_s,
+        channel, thread_ts = str(thread.get("channel_id", "")), str(thread.get("thread_ts", ""))
+        remember_assistant_thread(services.state, channel, thread_ts, services.settings.state_ttl_s)
+        say_once(
+            client,
+            delivery.ticket(context),
+            channel=channel,
+            thread_ts=thread_ts,
+            text=ASSISTANT_GREETING,
         )
-        say(ASSISTANT_GREETING)
         set_suggested_prompts(prompts=list(SUGGESTED_PROMPTS), title="Try one of these:")
-        delivery.finish(context)
 
     return handle_thread_started

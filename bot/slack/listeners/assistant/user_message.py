@@ -45,7 +45,7 @@ def handler(services: Services, delivery: Delivery) -> Any:
                 conversation=conversation_key(channel, thread_ts),
                 text=text,
                 event=payload,
-                event_id=context.get("event_id"),
+                ticket=delivery.ticket(context),
                 team=context.team_id,
             )
             if reply is not None and reply.route in ("answer", "recommendation") and text:

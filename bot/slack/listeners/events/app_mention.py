@@ -35,7 +35,7 @@ def handler(services: Services, delivery: Delivery) -> Any:
                 conversation=conversation,
                 text=decode_incoming(event.get("text")),
                 event=event,
-                event_id=context.get("event_id"),
+                ticket=delivery.ticket(context),
                 team=context.team_id,
                 history=history,
             )

@@ -31,7 +31,6 @@ def handler(services: Services, delivery: Delivery) -> Any:
         event: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         if not is_user_dm(event):
-            delivery.finish(context)
             return
         channel, thread_ts = event["channel"], event.get("thread_ts")
         conversation = dm_conversation(
@@ -51,7 +50,7 @@ def handler(services: Services, delivery: Delivery) -> Any:
                 conversation=conversation,
                 text=decode_incoming(event.get("text")),
                 event=event,
-                event_id=context.get("event_id"),
+                ticket=delivery.ticket(context),
                 team=context.team_id,
             ),
         )
