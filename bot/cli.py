@@ -84,6 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "train-relations",
+        help="fit the follow-up relation model on bot/data/relations.yaml and the dev threads",
+    )
+    p.add_argument("--evals-dir", type=Path, default=Path("evals"), help="where the sets live")
+    p.add_argument(
+        "--out", type=Path, default=None, help="artifact path (default: the bundled one)"
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only check the artifact is fresh (exit 1 if stale)"
+    )
+
+    p = sub.add_parser(
         "train-classifier",
         help="fit the question classifier on bot/data/question_types*.yaml and write its artifact",
     )
@@ -147,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_RUNTIME
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `hirebot ask --jsonl ... | head -1`: the reader left; end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _load_settings() -> Settings:
@@ -331,28 +347,42 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """`hirebot serve [--http] [--port N]`."""
+    """`hirebot serve [--http] [--port N]`: until SIGTERM/SIGINT, then a graceful stop (0)."""
     if args.port is not None and not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
     if not settings.slack_enabled:
         raise ConfigError(
             "SLACK_BOT_TOKEN is not set; export it (and SLACK_SIGNING_SECRET for HTTP)"
         )
-    from bot.slack.server import serve
+    from bot.slack.server import check_slack, serve
 
     http = args.http or settings.slack_app_token is None
+    check_slack(settings, http=http)  # before the model loads: a bad token fails in a second
     return serve(_services(settings, ensure_index=False), http=http, port=args.port, host=args.host)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """`hirebot run`: refresh the index, then Slack when tokens are set, else the terminal chat."""
+    """`hirebot run`: refresh the index, then Slack when real tokens are set, else the terminal
+    chat (placeholder tokens, such as the .env.example values, count as unset)."""
+    from bot.slack.server import check_slack, placeholder_setting, serve
+
+    slack = settings.slack_enabled
+    http = settings.slack_app_token is None
+    placeholder = placeholder_setting(settings) if slack else None
+    if placeholder is not None:
+        print(
+            f"hirebot: {placeholder} holds a placeholder, not a Slack token: starting the "
+            "terminal chat (set real tokens in .env to run the Slack app)",
+            file=sys.stderr,
+        )
+        slack = False
+    elif slack:
+        check_slack(settings, http=http)
     services = _services(settings, ensure_index=False)
     report = services.ingest(progress=None)
     print(report.summary(), file=sys.stderr)
-    if settings.slack_enabled:
-        from bot.slack.server import serve
-
-        return serve(services, http=settings.slack_app_token is None, port=None)
+    if slack:
+        return serve(services, http=http, port=None, prepared=True)
     return run_chat(services, sys.stdin, sys.stdout)
 
 
@@ -365,6 +395,10 @@ CONVERSATION_SETS = (
     "conversations_dev3.yaml",
     "conversations_dev4.yaml",
 )
+
+
+# Threads of any length from two further authors (dev and test halves), with paraphrases.
+THREAD_SETS = ("threads_dev.yaml", "threads_test.yaml")
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -402,6 +436,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         lead_items=evaluation.load_leads(leads)
         if (leads := args.evals_dir / "leads.yaml").exists()
         else [],
+        thread_items=[
+            item
+            for name in THREAD_SETS
+            if (args.evals_dir / name).exists()
+            for item in evaluation.load_conversations(args.evals_dir / name)
+        ],
+        progress=lambda line: print(f"hirebot eval: {line}", file=sys.stderr, flush=True),
     )
     failures = evaluation.check_gates(result, thresholds)
     if args.json:
@@ -414,6 +455,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     "routing": result.routing,
                     "qa_splits": result.qa_splits,
                     "leads": result.leads,
+                    "threads": result.threads,
                     "roles": result.roles,
                     "gate_failures": [str(f) for f in failures],
                 },
@@ -518,6 +560,27 @@ def cmd_train_ranker(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_train_relations(args: argparse.Namespace, settings: Settings) -> int:
+    """`hirebot train-relations [--check]`: fit the follow-up relation model, write it."""
+    from bot.answering.relation import DEFAULT_ARTIFACT, RelationModel
+    from bot.evaluation import relation_training as rt
+
+    out = args.out or DEFAULT_ARTIFACT
+    services = _services(settings, ensure_index=False)
+    if args.check:
+        fresh = out.exists() and rt.is_fresh(
+            RelationModel.load(out), args.evals_dir, services.embedder.name
+        )
+        print(f"{out}: {'fresh' if fresh else 'STALE: run `hirebot train-relations`'}")
+        return EXIT_OK if fresh else EXIT_RUNTIME
+    services.ingest(progress=False)
+    run = rt.train(args.evals_dir, services.conversations)
+    run.model.save(out)
+    print(rt.format_run(run))
+    print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_train_classifier(args: argparse.Namespace, settings: Settings) -> int:
     """`hirebot train-classifier [--check]`: fit the question classifier and write its artifact."""
     from bot.answering.classify import QuestionClassifier
@@ -554,6 +617,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "train-roles": cmd_train_roles,
     "train-classifier": cmd_train_classifier,
     "train-ranker": cmd_train_ranker,
+    "train-relations": cmd_train_relations,
     "run": cmd_run,
 }
 

@@ -248,3 +248,24 @@ def test_eval_command_gates_and_reports(kb_env, tmp_path, capsys):
     (evals / "thresholds.yaml").write_text("min:\n  hybrid.recall@5: 1.01\nmax: {}\n")
     assert cli.main(["eval", "--evals-dir", str(evals)]) == 1
     assert "GATE FAILED" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_ends_quietly(kb_dir, tmp_path):
+    """`hirebot ask --jsonl ... | head -1`: no traceback when the reader leaves early."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREBOT_", "SLACK_"))}
+    env |= {"HIREBOT_DATA_DIR": str(kb_dir), "HF_HUB_OFFLINE": "1"}
+    hirebot = Path(sys.executable).parent / "hirebot"
+    lines = "\n".join(["What is MLOps?"] * 40) + "\n"
+    done = subprocess.run(
+        f"{hirebot} ask --jsonl | head -1",
+        shell=True,
+        input=lines,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 1
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

@@ -258,7 +258,7 @@ def test_a_thread_joined_late_is_answered_with_its_earlier_messages(slack, caplo
     (replies,) = slack.fake.calls_to("conversations.replies")
     assert replies.params["channel"] == "C0CHAN" and replies.params["ts"] == "1700000000.000100"
     text = blocks_text(call)
-    assert "Reading this as: what should we pay a senior ML scientist in the US?" in text
+    assert "Reading this as" in text and "senior ML scientist in the US?" in text
     assert "$180,000" in text and call.params["thread_ts"] == "1700000000.000100"
     # the thread is now known: the next mention there does not read the history again
     follow = mention("and an AI engineer?", ts="1700000000.000700", thread_ts="1700000000.000100")
