@@ -78,8 +78,12 @@ FORCE:
 run: install
 	$(BIN)/hirebot run
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist, one test file per worker at a time;
+# each loads the model and builds its knowledge index once); TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 	$(BIN)/hirebot eval --report $(or $(EVAL_REPORT),.hirebot/eval-report.md)
 
 # The inner loop; `make test` (CI) stays the gate. Changed files: git diff against HEAD, plus
@@ -91,7 +95,7 @@ test-fast: install
 	  echo "ruff on $$(echo $$files | wc -w) changed file(s)"; \
 	  $(BIN)/ruff check $$files && $(BIN)/ruff format --check $$files; \
 	fi
-	$(BIN)/python -m pytest -m "not slow" -x -q
+	$(BIN)/python -m pytest -m "not slow" -x -q $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 eval: install
 	$(BIN)/hirebot eval --report .hirebot/eval-report.md

@@ -288,6 +288,7 @@ class Delivery:
         until `hurry` is set). True when all did; the others stay in the inbox and are taken
         over once their lease ends."""
         self._stopping.set()
+        self.inbox.interrupt()  # idle workers stop waiting for entries now
         deadline = time.monotonic() + grace_s
         for thread in self._threads:
             while thread.is_alive() and time.monotonic() < deadline:

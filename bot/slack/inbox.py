@@ -93,6 +93,10 @@ class Inbox(Protocol):
         """`consumer` stops taking entries: forget it if it holds none."""
         ...
 
+    def interrupt(self) -> None:
+        """Wake every `take` waiting in this process now (a stop under way)."""
+        ...
+
 
 def consumer_id() -> str:
     """A name for this process's workers: host, pid and a random part (a restart differs)."""
@@ -130,6 +134,7 @@ class SQLiteInbox:
         self._local = threading.local()
         self._write = threading.Lock()  # one writer at a time in this process
         self._arrived = threading.Condition()
+        self._interrupted = False
         self._swept = 0.0
         db = self._conn()
         with self._write:
@@ -202,7 +207,7 @@ class SQLiteInbox:
         while True:
             entry = self._take_now(consumer)
             left = deadline - time.monotonic()
-            if entry is not None or left <= 0:
+            if entry is not None or left <= 0 or self._interrupted:
                 return entry
             with self._arrived:
                 self._arrived.wait(min(POLL_S, left))
@@ -306,6 +311,12 @@ class SQLiteInbox:
 
     def close(self, consumer: str) -> None:
         """Nothing to forget: a row names its owner only while it holds it."""
+
+    def interrupt(self) -> None:
+        """Wake the waiting takers: they return at once, with what is there."""
+        self._interrupted = True
+        with self._arrived:
+            self._arrived.notify_all()
 
 
 # Atomic in Redis: remember the key for a day and add the entry, or do neither.
@@ -523,6 +534,9 @@ class RedisInbox:
             return bool(self._redis.ping())
         except self._errors:
             return False
+
+    def interrupt(self) -> None:
+        """A blocked XREADGROUP cannot be woken: it returns within its short block time."""
 
     def close(self, consumer: str) -> None:
         try:
