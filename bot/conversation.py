@@ -22,8 +22,9 @@ from bot.answering.generation import GenerationFailed, QuestionCondenser
 from bot.answering.places import PlaceFinder
 from bot.answering.qa import QuestionAnswerer, validate_question
 from bot.answering.relation import RelationReader
-from bot.errors import HirebotError
-from bot.gaps.question_log import QuestionLog
+from bot.errors import HirebotError, StoreUnavailable
+from bot.gaps.question_log import Outcome, QuestionLog, outcome_of
+from bot.roles.brief import HiringBrief
 from bot.roles.dialog import DialogView, RoleDialog
 from bot.roles.dialog import NoticeView as NoticeView
 from bot.roles.dialog import QuestionView as QuestionView
@@ -31,8 +32,8 @@ from bot.roles.dialog import ResultView as ResultView
 from bot.roles.recommender import RoleRecommendation
 from bot.routing import Route, RouteDecision, decide_route
 from bot.stores.state import Feedback, StateStore
-from bot.text import is_question
-from bot.types import Answer, Note
+from bot.text import clip, is_question, with_article
+from bot.types import ROLE_IDS, ROLE_NAMES, Answer, Note
 
 # A Reply may carry a walkthrough view: front ends name the views (imported above) through here.
 logger = logging.getLogger(__name__)
@@ -40,6 +41,12 @@ ReplyRoute = Route | Literal["error"]
 VOTES = ("up", "down")
 # the conversation key of a one-off message (`hirebot ask` without a conversation id)
 ONE_OFF = "one-off"
+# what an answer record keeps of the answer shown (for a request to the recruiting team)
+ANSWER_CHARS = 2800
+COMMENT_CHARS = 1000
+# a request to the recruiting team is being sent for at most this long; a sender that died
+# leaves it to the next click after that
+ESCALATION_LEASE_S = 60.0
 
 
 @dataclass(slots=True)
@@ -56,6 +63,12 @@ class Reply:
     question: str = ""
     latency_ms: float = 0.0
     reason: str = field(default="", repr=False)
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """What became of the question: declined, partly covered or answered (None for a reply
+        that is no answer: a walkthrough step, an acknowledgement, an error)."""
+        return outcome_of(self.answer) if self.answer is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON object of `ask`: the answer's fields plus `route` (and `role` and
@@ -84,11 +97,47 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class FeedbackResult:
-    """Outcome of a feedback click."""
+    """Outcome of a feedback click (or of a "what was wrong?" comment)."""
 
     recorded: bool
     first_vote: bool
     message: str
+    vote: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRequest:
+    """A question to take to the recruiting team: what was asked and by whom, and what hirebot
+    answered (as shown, in Slack mrkdwn)."""
+
+    answer_id: str
+    question: str
+    asker: str
+    answer: str
+    outcome: str  # "declined" | "partial" | "answered" (then only after a 👎)
+    uncovered: tuple[str, ...] = ()
+
+
+EscalationStatus = Literal["claimed", "sending", "sent", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """A click on "Ask the recruiting team": `claimed` (this click sends the request; then
+    `complete_escalation` or `abandon_escalation`), `sending` (another click is sending it right
+    now), `sent` (it was sent before), or `unknown` (the answer is too old or unknown)."""
+
+    status: EscalationStatus
+    request: EscalationRequest | None = None
+    token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RolePick:
+    """A role the manager picked from the walkthrough's result, and its brief when asked for."""
+
+    role: str
+    brief: HiringBrief | None = None
 
 
 class Conversations:
@@ -325,6 +374,9 @@ class Conversations:
                 "grounded": answer.grounded,
                 "sources": [s.source for s in answer.sources],
                 "user": user,
+                "answer": clip(answer.answer, ANSWER_CHARS),
+                "outcome": outcome_of(answer),
+                "uncovered": list(answer.uncovered),
             },
             self.ttl_s,
         )
@@ -443,7 +495,72 @@ class Conversations:
             message = "Thanks for the feedback — I've noted that this answer missed the mark."
         if not first:
             message += " (Your earlier vote on this answer was replaced.)"
-        return FeedbackResult(True, first, message)
+        return FeedbackResult(True, first, message, vote)
+
+    def record_feedback_comment(self, *, answer_id: str, user: str, text: str) -> FeedbackResult:
+        """Keep what `user` said was wrong with an answer, for `hirebot gaps` (their later
+        comment replaces it); an empty comment or an unknown answer is reported, not stored."""
+        said = " ".join(text.split())
+        if not said:
+            return FeedbackResult(False, False, "Please say what was wrong, or close this.")
+        if self.state.get(f"answer:{answer_id}") is None:
+            return FeedbackResult(False, False, "That answer is too old to comment on now.")
+        self.questions.record_comment(answer_id, user=user, text=clip(said, COMMENT_CHARS))
+        return FeedbackResult(
+            True, False, "Thanks — that goes to the people who keep my knowledge."
+        )
+
+    def claim_escalation(self, *, answer_id: str) -> Escalation:
+        """Take a click on "Ask the recruiting team" for an answer: exactly one click (across
+        replicas) gets `claimed` and sends the request; a later one is told it was `sent`."""
+        record = self.state.get(f"answer:{answer_id}")
+        if record is None:
+            return Escalation("unknown")
+        token = uuid.uuid4().hex
+        lease = self.state.lease(f"escalation:{answer_id}", token, ESCALATION_LEASE_S)
+        if lease == "held":
+            return Escalation("sending")
+        if lease == "done":
+            return Escalation("sent")
+        request = EscalationRequest(
+            answer_id=answer_id,
+            question=str(record.get("question", "")),
+            asker=str(record.get("user", "")),
+            answer=str(record.get("answer", "")),
+            outcome=str(
+                record.get("outcome") or ("answered" if record.get("grounded") else "declined")
+            ),
+            uncovered=tuple(str(t) for t in record.get("uncovered") or ()),
+        )
+        return Escalation("claimed", request, token)
+
+    def complete_escalation(self, escalation: Escalation, *, user: str, where: str) -> None:
+        """The request was posted (`where`): later clicks are told so, and `hirebot gaps` shows
+        it."""
+        if escalation.request is None:
+            return
+        answer_id = escalation.request.answer_id
+        try:
+            self.state.finish(f"escalation:{answer_id}", self.ttl_s)
+        except StoreUnavailable:
+            logger.warning("escalation not marked sent", extra={"answer_id": answer_id})
+        self.questions.record_escalation(answer_id, user=user, where=where)
+
+    def abandon_escalation(self, escalation: Escalation) -> None:
+        """The request could not be posted: the next click tries again."""
+        if escalation.request is not None:
+            self.state.release(f"escalation:{escalation.request.answer_id}", escalation.token)
+
+    def pick_role(self, *, conversation: str, role: str, brief: bool) -> RolePick:
+        """The manager picked `role` from the walkthrough's result: follow-ups in the
+        conversation are about it ('what do they earn?'); with `brief`, its hiring brief."""
+        if role not in ROLE_IDS:
+            raise HirebotError(f"unknown role {role!r}", user_message="I don't know that role.")
+        said = f"We are hiring {with_article(ROLE_NAMES[role])}"
+        frame = replace(Frame.read(said, ROLE_CHOICE), roles=(role,), recommended=role)
+        self._remember(conversation, Reading(said, "standalone", frame, said))
+        built = self.dialog.briefs.build(role) if brief and self.dialog is not None else None
+        return RolePick(role, built)
 
 
 def dialog_reply(view: DialogView) -> Reply:

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     admin_users: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), description="Comma-separated Slack user ids who see the gaps in the App Home."
     )
+    escalation_channel: str | None = Field(
+        None,
+        description='Slack channel id where "Ask the recruiting team" posts a declined or '
+        "partly covered question (and one whose answer got a 👎); invite hirebot to it. "
+        "Unset: no escalation.",
+    )
 
     @field_validator("admin_users", mode="before")
     @classmethod
@@ -106,6 +112,14 @@ class Settings(BaseSettings):
         """'U1, U2' -> {'U1', 'U2'} (a list or set passes through)."""
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("escalation_channel", mode="before")
+    @classmethod
+    def _channel_id(cls, value: Any) -> Any:
+        """' C0123 ' -> 'C0123'; an empty value means no escalation."""
+        if isinstance(value, str):
+            return value.strip() or None
         return value
 
     @property

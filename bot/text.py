@@ -192,6 +192,21 @@ def roles_implied(text: str) -> set[str]:
     return roles_mentioned(text) | {r for r, cue in _ROLE_CUES.items() if cue.search(text)}
 
 
+# letters whose spoken name starts with a vowel sound: "an ML engineer", "an AI engineer"
+_VOWEL_LETTER_NAMES = frozenset("AEFHILMNORSX")
+
+
+def with_article(noun: str) -> str:
+    """'AI engineer' -> 'an AI engineer', 'data scientist' -> 'a data scientist' (an acronym
+    by the sound of its first letter's name)."""
+    first = noun.split(" ", 1)[0]
+    if first.isupper() and len(first) > 1:
+        vowel = first[0] in _VOWEL_LETTER_NAMES
+    else:
+        vowel = first[:1].lower() in "aeiou"
+    return f"{'an' if vowel else 'a'} {noun}"
+
+
 def clip(text: str, limit: int) -> str:
     """Trim to `limit` characters on a word boundary, with an ellipsis."""
     if len(text) <= limit:

@@ -1,7 +1,11 @@
 """A local fake of the Slack Web API (threaded HTTP server on 127.0.0.1) that records every call
 and answers as real Slack would: `missing_scope` for methods the manifest's scopes do not allow,
-`invalid_blocks` for blocks beyond Block Kit's limits, `ratelimited` (HTTP 429, Retry-After)
-past the streaming methods' rate tiers, and the streaming state rules. It keeps the messages
+`invalid_blocks` for blocks (and modal views) beyond Block Kit's limits, `ratelimited` (HTTP
+429, Retry-After) past the streaming methods' rate tiers, and the streaming state rules (with
+the shapes of stream chunks: markdown text and task updates). An app in the agent view (the
+manifest's `features.agent_view`; `view`) must set suggested prompts without `thread_ts`: real
+Slack accepts such a call and silently shows nothing, so the fake refuses it
+(`invalid_arguments`) to make the mistake visible. It keeps the messages
 the app posted, so `conversations.replies` and `conversations.history` show them (with their
 message metadata when asked with `include_all_metadata`). A post can be made to land and then
 lose its answer (`land_then`), as a timeout after Slack posted the message would. Plus helpers
@@ -27,25 +31,39 @@ from urllib.parse import parse_qsl, urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from tests.slack_rules import (
+    AGENT,
     MAX_MESSAGE_BLOCKS,
     MAX_VIEW_BLOCKS,
     MESSAGE_TEXT,
     METHOD_SCOPES,
     STREAMING_TIERS,
+    TASK_DISPLAY_MODES,
     TIER_PER_MINUTE,
     block_errors,
+    chunk_errors,
     encode_typed,
     manifest_scopes,
+    manifest_view,
     posted_texts,
+    prompt_errors,
     unescaped,
+    view_errors,
 )
 
 BOT_USER_ID = "U0HIREBOT"
 BOT_ID = "B0HIREBOT"
 TEAM_ID = "T0TEAM"
 MESSAGE_METHODS = frozenset(
-    {"chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish", "response_url"}
+    {
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+        "views.publish",
+        "views.open",
+        "response_url",
+    }
 )
+STREAM_METHODS = frozenset({"chat.startStream", "chat.appendStream", "chat.stopStream"})
 DROP = 0  # scripted status: read the request, then close the connection without a response
 PAGE_LIMIT = 100  # conversations.replies/history page size when the app sets no limit
 # errors the fake raises itself because the app broke one of Slack's rules
@@ -91,9 +109,12 @@ class FakeSlackAPI:
     scripted (e.g. a 429 with Retry-After, or `DROP` to cut the connection); `tier_limits` sets
     the per-minute limits (Slack's by default); `scopes` are the manifest's bot scopes."""
 
-    def __init__(self, *, scopes: frozenset[str] | None = None) -> None:
+    def __init__(self, *, scopes: frozenset[str] | None = None, view: str | None = None) -> None:
         self.calls: list[Call] = []
         self.scopes = manifest_scopes() if scopes is None else scopes
+        # the workspace's messaging experience: "agent" (the manifests') or "assistant" (a
+        # workspace still on the older assistant view)
+        self.view = manifest_view() if view is None else view
         self.tier_limits = {m: TIER_PER_MINUTE[t] for m, t in STREAMING_TIERS.items()}
         self.window_s = 60.0
         self.streaming: set[str] = set()  # ts of messages being streamed
@@ -190,6 +211,9 @@ class FakeSlackAPI:
             message["blocks"] = params["blocks"]
         if params.get("metadata"):
             message["metadata"] = _metadata(params["metadata"])
+        tasks = _tasks(params)
+        if tasks:
+            message["tasks"] = tasks
         with self._cond:
             self.messages.setdefault(channel, []).append(message)
 
@@ -204,6 +228,11 @@ class FakeSlackAPI:
                     message["blocks"] = params["blocks"]
                 if params.get("chunks"):
                     message["text"] = (message.get("text") or "") + _chunks_text(params)
+                    tasks = {**message.get("tasks", {})}
+                    for task_id, task in _tasks(params).items():
+                        tasks[task_id] = {**tasks.get(task_id, {}), **task}
+                    if tasks:
+                        message["tasks"] = tasks
                 if params.get("metadata") is not None:  # absent: the metadata is kept
                     message["metadata"] = _metadata(params["metadata"])
 
@@ -321,10 +350,23 @@ class FakeSlackAPI:
             errors = block_errors(params["blocks"], max_blocks=surface)
             if errors:
                 return 200, _invalid_blocks(errors), {}
-        if method == "views.publish":
-            errors = block_errors((params.get("view") or {}).get("blocks", []), max_blocks=100)
+        if method in ("views.publish", "views.open"):
+            errors = view_errors(params.get("view"))
             if errors:
                 return 200, _invalid_blocks(errors), {}
+        if method in STREAM_METHODS:
+            errors = chunk_errors(params.get("chunks"))
+            mode = params.get("task_display_mode")
+            if mode is not None and mode not in TASK_DISPLAY_MODES:
+                errors.append("must be timeline or plan [json-pointer:/task_display_mode]")
+            if errors:
+                return 200, _invalid_arguments(errors), {}
+        if method == "assistant.threads.setSuggestedPrompts":
+            errors = prompt_errors(params.get("prompts"))
+            if self.view == AGENT and params.get("thread_ts"):
+                errors.append("thread_ts: an agent-view app's prompts go to the Messages tab")
+            if errors:
+                return 200, _invalid_arguments(errors), {}
         return self._message_rules(method, params)
 
     def _message_rules(
@@ -431,7 +473,25 @@ class FakeSlackAPI:
             return 200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D0" + str(params.get("users", "X"))}}, {}
+        if method == "views.open":
+            view = {**(params.get("view") or {}), "id": f"V{ts.replace('.', '')}"}
+            return 200, {"ok": True, "view": view}, {}
+        if method == "chat.getPermalink":
+            return 200, self._permalink(params), {}
         return 200, {"ok": True}, {}
+
+    def _permalink(self, params: dict[str, Any]) -> dict[str, Any]:
+        """chat.getPermalink: a message's link (with its thread, for a reply in a thread)."""
+        channel, ts = str(params.get("channel")), str(params.get("message_ts"))
+        with self._cond:
+            found = [m for m in self.messages.get(channel, []) if m["ts"] == ts]
+        if not found:
+            return {"ok": False, "error": "message_not_found"}
+        link = f"https://fake.slack.test/archives/{channel}/p{ts.replace('.', '')}"
+        thread = found[0].get("thread_ts")
+        if thread and thread != ts:
+            link += f"?thread_ts={thread}&cid={channel}"
+        return {"ok": True, "channel": channel, "permalink": link}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -449,7 +509,7 @@ class FakeSlackAPI:
                     params = json.loads(raw or "{}")
                 else:
                     params = dict(parse_qsl(raw))
-                for key in ("blocks", "view", "prompts", "chunks", "metadata"):
+                for key in ("blocks", "view", "prompts", "chunks", "metadata"):  # form-encoded JSON
                     if isinstance(params.get(key), str):
                         with contextlib.suppress(ValueError):
                             params[key] = json.loads(params[key])
@@ -509,11 +569,31 @@ def _metadata(value: Any) -> dict[str, Any]:
 
 def _chunks_text(params: dict[str, Any]) -> str:
     chunks = params.get("chunks") or []
-    return "".join(c.get("text", "") for c in chunks if isinstance(c, dict))
+    return "".join(
+        c.get("text", "") for c in chunks if isinstance(c, dict) and c.get("type") != "task_update"
+    )
+
+
+def _tasks(params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The task updates among a stream call's chunks, by task id."""
+    chunks = params.get("chunks") or []
+    return {
+        str(c.get("id")): {k: v for k, v in c.items() if k != "type"}
+        for c in chunks
+        if isinstance(c, dict) and c.get("type") == "task_update"
+    }
 
 
 def _truthy(value: Any) -> bool:
     return value in (True, 1, "1", "true", "True")
+
+
+def _invalid_arguments(errors: list[str]) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "error": "invalid_arguments",
+        "response_metadata": {"messages": [f"[ERROR] {e}" for e in errors]},
+    }
 
 
 def _invalid_blocks(errors: list[str]) -> dict[str, Any]:
@@ -672,26 +752,89 @@ def block_action(
     channel: str = "C0CHAN",
     message_ts: str = "1700000003.000100",
     thread_ts: str | None = None,
+    block_id: str = "b",
+    kind: str = "button",
+    ephemeral: bool = False,
 ) -> dict[str, Any]:
+    """The interactivity payload Slack sends for a click on a button (or another element,
+    `kind`); a click in an ephemeral message names its container, not a message."""
     message: dict[str, Any] = {"ts": message_ts, "type": "message"}
     if thread_ts:
         message["thread_ts"] = thread_ts
-    return {
+    container: dict[str, Any] = {"type": "message", "message_ts": message_ts, "channel_id": channel}
+    if thread_ts:
+        container["thread_ts"] = thread_ts
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user, "team_id": TEAM_ID},
         "api_app_id": "A0APP",
         "team": {"id": TEAM_ID},
         "channel": {"id": channel},
-        "container": {"type": "message"},
+        "container": container,
         "trigger_id": "123.456",
         "message": message,
         "actions": [
             {
-                "type": "button",
+                "type": kind,
                 "action_id": action_id,
-                "block_id": "b",
+                "block_id": block_id,
                 "value": value,
                 "action_ts": str(time.time()),
             }
         ],
+    }
+    if ephemeral:
+        container["is_ephemeral"] = True
+        payload.pop("message")
+    return payload
+
+
+def feedback_click(call: Any, vote: str, **kw: Any) -> dict[str, Any]:
+    """A click on the 👍 ("up") or 👎 ("down") of the feedback buttons in a posted answer
+    (`call`: the chat.postMessage or chat.update that showed it)."""
+    for block in call.params["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("type") == "feedback_buttons":
+                side = element["positive_button" if vote == "up" else "negative_button"]
+                kw.setdefault("message_ts", (call.response or {}).get("ts", "1700000003.000100"))
+                return block_action(
+                    element["action_id"],
+                    side["value"],
+                    block_id=block["block_id"],
+                    kind="feedback_buttons",
+                    **kw,
+                )
+    raise AssertionError("no feedback buttons")
+
+
+def button_click(blocks: list[dict[str, Any]], action_id: str, **kw: Any) -> dict[str, Any]:
+    """A click on the button `action_id` among `blocks` (in actions blocks or on cards)."""
+    for block in blocks:
+        for element in [*block.get("elements", []), *block.get("actions", [])]:
+            if element.get("action_id") == action_id:
+                return block_action(
+                    action_id, element["value"], block_id=block.get("block_id", "b"), **kw
+                )
+    raise AssertionError(f"no {action_id} button")
+
+
+def view_submission(
+    view: dict[str, Any], values: dict[str, dict[str, str]], *, user: str = "U0MANAGER"
+) -> dict[str, Any]:
+    """The payload Slack sends when a person submits the modal `view` (as the app opened it)
+    with `values` ({block_id: {action_id: typed text}})."""
+    state = {
+        block: {
+            action: {"type": "plain_text_input", "value": text} for action, text in inputs.items()
+        }
+        for block, inputs in values.items()
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "user": {"id": user, "team_id": TEAM_ID},
+        "api_app_id": "A0APP",
+        "trigger_id": "456.789",
+        "view": {**view, "id": "V0MODAL", "team_id": TEAM_ID, "state": {"values": state}},
+        "response_urls": [],
     }

@@ -2,8 +2,12 @@
 needs, the rate tier of the streaming methods, and how Slack encodes what users type (and how
 a client shows what a bot posts).
 
-Sources: docs.slack.dev Block Kit reference (limits), the method reference pages (scopes and
-tiers, as mirrored in slack-ruby/slack-api-ref), and "Formatting text for app surfaces"."""
+Sources: docs.slack.dev Block Kit reference (limits; the context actions block, feedback
+buttons element, card block, input block and modal view), the method reference pages (scopes
+and tiers, as mirrored in slack-ruby/slack-api-ref; chat.startStream's chunks and
+task_display_mode, assistant.threads.setSuggestedPrompts: at most four prompts, and no
+`thread_ts` for an agent-view app), python-slack-sdk 3.47's models (TaskUpdateChunk,
+ContextActionsBlock, CardBlock), and "Formatting text for app surfaces"."""
 
 from __future__ import annotations
 
@@ -32,6 +36,8 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "assistant.threads.setStatus": frozenset({"chat:write", "assistant:write"}),
     "assistant.threads.setTitle": frozenset({"assistant:write"}),
     "assistant.threads.setSuggestedPrompts": frozenset({"assistant:write"}),
+    "views.open": frozenset(),
+    "chat.getPermalink": frozenset(),
     "conversations.open": frozenset({"im:write", "mpim:write", "channels:manage", "groups:write"}),
     "conversations.replies": frozenset(
         {"channels:history", "groups:history", "im:history", "mpim:history"}
@@ -48,6 +54,16 @@ def manifest_scopes(name: str = "manifest.yaml") -> frozenset[str]:
     """The bot scopes requested by one of the app's manifests."""
     manifest = yaml.safe_load((ROOT / "slack" / name).read_text())
     return frozenset(manifest["oauth_config"]["scopes"]["bot"])
+
+
+AGENT, ASSISTANT = "agent", "assistant"
+
+
+def manifest_view(name: str = "manifest.yaml") -> str:
+    """Which messaging experience one of the app's manifests asks for: the agent view
+    (`features.agent_view`) or the older assistant view (`features.assistant_view`)."""
+    manifest = yaml.safe_load((ROOT / "slack" / name).read_text())
+    return AGENT if "agent_view" in (manifest.get("features") or {}) else ASSISTANT
 
 
 # ---- rate tiers (per method, per workspace, per minute) --------------------------------------
@@ -70,10 +86,28 @@ BUTTON_VALUE = 2000
 ACTION_ID = 255
 BLOCK_ID = 255
 MESSAGE_TEXT = 40_000
+CONTEXT_ACTIONS_ELEMENTS = 5
+FEEDBACK_LABEL = 75  # a feedback button's text and accessibility label
+CARD_TITLE = 150  # card title and subtitle
+CARD_BODY = 200
+INPUT_LABEL = 2000
+INPUT_MAX_LENGTH = 3000
+PLACEHOLDER = 150
+VIEW_TITLE = 24  # a modal's title, submit and close
+VIEW_BLOCKS = 100
+CALLBACK_ID = 255
+PRIVATE_METADATA = 3000
+SUGGESTED_PROMPTS = 4
+STREAM_MARKDOWN = 12_000  # a markdown_text chunk
+TASK_TEXT = 256  # a task_update's details and output
+TASK_STATUSES = {"pending", "in_progress", "complete", "error"}
+TASK_DISPLAY_MODES = {"timeline", "plan"}
 KNOWN_BLOCKS = {
     "section",
     "context",
+    "context_actions",
     "actions",
+    "card",
     "divider",
     "header",
     "image",
@@ -156,6 +190,42 @@ def _block_errors(block: dict[str, Any], at: str) -> list[str]:
         action_ids: set[str] = set()
         for j, item in enumerate(elements):
             errors += _element_errors(item, f"{at}/elements/{j}", action_ids)
+    elif kind == "context_actions":
+        elements = block.get("elements") or []
+        if not 1 <= len(elements) <= CONTEXT_ACTIONS_ELEMENTS:
+            errors.append(f"1-{CONTEXT_ACTIONS_ELEMENTS} elements [json-pointer:{at}/elements]")
+        action_ids: set[str] = set()
+        for j, item in enumerate(elements):
+            where = f"{at}/elements/{j}"
+            if not isinstance(item, dict) or item.get("type") not in (
+                "feedback_buttons",
+                "icon_button",
+            ):
+                errors.append(f"must be feedback_buttons or icon_button [json-pointer:{where}]")
+                continue
+            errors += _element_errors(item, where, action_ids)
+    elif kind == "card":
+        if not any(block.get(k) for k in ("hero_image", "title", "actions", "body")):
+            errors.append(f"one of hero_image, title, actions or body required [json-pointer:{at}]")
+        for key, limit in (("title", CARD_TITLE), ("subtitle", CARD_TITLE), ("body", CARD_BODY)):
+            if key in block:
+                errors += _text_errors(block[key], f"{at}/{key}", limit)
+        action_ids = set()
+        for j, item in enumerate(block.get("actions") or []):
+            where = f"{at}/actions/{j}"
+            if not isinstance(item, dict) or item.get("type") != "button":
+                errors.append(f"must be a button [json-pointer:{where}]")
+                continue
+            errors += _element_errors(item, where, action_ids)
+    elif kind == "input":
+        errors += _text_errors(block.get("label"), f"{at}/label", INPUT_LABEL, plain_only=True)
+        if "hint" in block:
+            errors += _text_errors(block["hint"], f"{at}/hint", INPUT_LABEL, plain_only=True)
+        element = block.get("element")
+        if not isinstance(element, dict) or not element.get("type"):
+            errors.append(f"element required [json-pointer:{at}/element]")
+        else:
+            errors += _element_errors(element, f"{at}/element", set())
     elif kind == "divider":
         extra = set(block) - {"type", "block_id"}
         if extra:
@@ -183,7 +253,120 @@ def _element_errors(item: Any, at: str, action_ids: set[str]) -> list[str]:
             )
         if item.get("style") not in (None, "primary", "danger"):
             errors.append(f"must be primary or danger [json-pointer:{at}/style]")
+    elif item.get("type") == "feedback_buttons":
+        for side in ("positive_button", "negative_button"):
+            errors += _feedback_button_errors(item.get(side), f"{at}/{side}")
+    elif item.get("type") == "plain_text_input":
+        max_length = item.get("max_length")
+        if max_length is not None and not 1 <= int(max_length) <= INPUT_MAX_LENGTH:
+            errors.append(f"must be 1-{INPUT_MAX_LENGTH} [json-pointer:{at}/max_length]")
+        if "placeholder" in item:
+            errors += _text_errors(
+                item["placeholder"], f"{at}/placeholder", PLACEHOLDER, plain_only=True
+            )
     return errors
+
+
+def _feedback_button_errors(button: Any, at: str) -> list[str]:
+    if not isinstance(button, dict):
+        return [f"required [json-pointer:{at}]"]
+    errors = _text_errors(button.get("text"), f"{at}/text", FEEDBACK_LABEL, plain_only=True)
+    value = button.get("value")
+    if not isinstance(value, str) or not 1 <= len(value) <= BUTTON_VALUE:
+        errors.append(f"must be 1-{BUTTON_VALUE} characters [json-pointer:{at}/value]")
+    label = button.get("accessibility_label")
+    if label is not None and (not isinstance(label, str) or len(label) > FEEDBACK_LABEL):
+        errors.append(
+            f"must be at most {FEEDBACK_LABEL} characters [json-pointer:{at}/accessibility_label]"
+        )
+    return errors
+
+
+def view_errors(view: Any) -> list[str]:
+    """Slack-style errors for a view (a modal or the Home tab) that views.open, views.update
+    or views.publish would refuse."""
+    if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
+        return ["must be a modal or home view [json-pointer:/view/type]"]
+    errors = block_errors(view.get("blocks", []), max_blocks=VIEW_BLOCKS)
+    if view["type"] == "modal":
+        errors += _text_errors(view.get("title"), "/view/title", VIEW_TITLE, plain_only=True)
+        for key in ("submit", "close"):
+            if key in view:
+                errors += _text_errors(view[key], f"/view/{key}", VIEW_TITLE, plain_only=True)
+        inputs = any(
+            isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks", [])
+        )
+        if inputs and "submit" not in view:
+            errors.append("submit is required with input blocks [json-pointer:/view/submit]")
+    if len(str(view.get("callback_id", ""))) > CALLBACK_ID:
+        errors.append(f"must be at most {CALLBACK_ID} characters [json-pointer:/view/callback_id]")
+    if len(str(view.get("private_metadata", ""))) > PRIVATE_METADATA:
+        errors.append(
+            f"must be at most {PRIVATE_METADATA} characters [json-pointer:/view/private_metadata]"
+        )
+    return errors
+
+
+def chunk_errors(chunks: Any) -> list[str]:
+    """What chat.startStream / appendStream / stopStream would refuse in `chunks`."""
+    if chunks is None:
+        return []
+    if not isinstance(chunks, list):
+        return ["must be an array [json-pointer:/chunks]"]
+    errors: list[str] = []
+    for i, chunk in enumerate(chunks):
+        at = f"/chunks/{i}"
+        kind = chunk.get("type") if isinstance(chunk, dict) else None
+        if kind == "markdown_text":
+            text = chunk.get("text")
+            if not isinstance(text, str) or len(text) > STREAM_MARKDOWN:
+                errors.append(
+                    f"must be at most {STREAM_MARKDOWN} characters [json-pointer:{at}/text]"
+                )
+        elif kind == "task_update":
+            errors += _task_errors(chunk, at)
+        elif kind == "plan_update":
+            if not isinstance(chunk.get("title"), str) or not chunk["title"]:
+                errors.append(f"title required [json-pointer:{at}/title]")
+        elif kind == "blocks":
+            errors += block_errors(chunk.get("blocks"))
+        else:
+            errors.append(f"unknown chunk type [json-pointer:{at}/type]")
+    return errors
+
+
+def _task_errors(chunk: dict[str, Any], at: str) -> list[str]:
+    errors = []
+    for key in ("id", "title"):
+        if not isinstance(chunk.get(key), str) or not chunk[key]:
+            errors.append(f"{key} required [json-pointer:{at}/{key}]")
+    if chunk.get("status") not in TASK_STATUSES:
+        errors.append(f"must be one of {sorted(TASK_STATUSES)} [json-pointer:{at}/status]")
+    for key in ("details", "output"):
+        value = chunk.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > TASK_TEXT):
+            errors.append(f"must be at most {TASK_TEXT} characters [json-pointer:{at}/{key}]")
+    for j, source in enumerate(chunk.get("sources") or []):
+        if not (
+            isinstance(source, dict)
+            and source.get("type") == "url"
+            and isinstance(source.get("url"), str)
+            and source["url"].startswith(("http://", "https://"))
+            and isinstance(source.get("text"), str)
+        ):
+            errors.append(f"must be a url source element [json-pointer:{at}/sources/{j}]")
+    return errors
+
+
+def prompt_errors(prompts: Any) -> list[str]:
+    """What assistant.threads.setSuggestedPrompts would refuse in `prompts`."""
+    if not isinstance(prompts, list) or not 1 <= len(prompts) <= SUGGESTED_PROMPTS:
+        return [f"1-{SUGGESTED_PROMPTS} prompts [json-pointer:/prompts]"]
+    return [
+        f"title and message required [json-pointer:/prompts/{i}]"
+        for i, prompt in enumerate(prompts)
+        if not (isinstance(prompt, dict) and prompt.get("title") and prompt.get("message"))
+    ]
 
 
 # ---- how Slack encodes what users type, and how a client shows what bots post ---------------
@@ -227,7 +410,7 @@ def rendered(mrkdwn: str) -> str:
 
 
 _RAW_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
-_SLACK_TOKEN = re.compile(r"<(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|![a-z^]|https?://|mailto:)[^<>]*>")
+_SLACK_TOKEN = re.compile(r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|![a-z^]|https?://|mailto:)[^<>]*>")
 
 
 def unescaped(text: str) -> list[str]:

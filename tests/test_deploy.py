@@ -104,7 +104,9 @@ def test_compose_wires_bot_to_chroma_and_redis_with_contract_variables():
     )
 
 
-EVENTS_USED = {"app_home_opened", "app_mention", "assistant_thread_started", "message.im"}
+# assistant_thread_started is still handled (a workspace whose app is still on the older
+# assistant view sends it), but an agent-view manifest does not subscribe to it
+EVENTS_USED = {"app_home_opened", "app_mention", "message.im"}
 SCOPES_USED = {
     "app_mentions:read",
     "assistant:write",
@@ -127,6 +129,48 @@ def test_manifests_request_exactly_what_the_app_uses(name):
     assert manifest["settings"]["socket_mode_enabled"] is (name == "manifest.socket-mode.yaml")
 
 
+# Slack's app manifest JSON schema (slackapi/manifest-schema, schemas/manifest.schema.1.0.0.json
+# at c50cfa8, the version with `features.agent_view`), vendored: tests download nothing
+MANIFEST_SCHEMA = ROOT / "tests" / "data" / "slack-manifest.schema.json"
+
+
+@pytest.mark.parametrize("name", ["manifest.yaml", "manifest.socket-mode.yaml"])
+def test_manifests_are_valid_against_slacks_manifest_schema(name):
+    import jsonschema
+
+    manifest = yaml.safe_load((ROOT / "slack" / name).read_text())
+    schema = json.loads(MANIFEST_SCHEMA.read_text())
+    errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(manifest)]
+    assert errors == []
+
+
+def test_the_schema_check_would_catch_a_broken_agent_view():
+    import jsonschema
+
+    schema = json.loads(MANIFEST_SCHEMA.read_text())
+    manifest = yaml.safe_load((ROOT / "slack" / "manifest.yaml").read_text())
+    view = manifest["features"]["agent_view"]
+    broken = [
+        {**view, "assistant_description": "the assistant_view key"},
+        {**view, "suggested_prompts": view["suggested_prompts"] * 2},  # 8: Slack allows 4
+        {**view, "agent_description": "x" * 301},
+    ]
+    validator = jsonschema.Draft7Validator(schema)
+    for agent_view in broken:
+        bad = {**manifest, "features": {**manifest["features"], "agent_view": agent_view}}
+        assert list(validator.iter_errors(bad)), agent_view
+
+
+@pytest.mark.parametrize("name", ["manifest.yaml", "manifest.socket-mode.yaml"])
+def test_manifests_use_the_agent_view_with_the_apps_own_prompts(name):
+    from bot.slack.blocks import MAX_SUGGESTED_PROMPTS, SUGGESTED_PROMPTS
+
+    features = yaml.safe_load((ROOT / "slack" / name).read_text())["features"]
+    assert "assistant_view" not in features
+    assert features["agent_view"]["suggested_prompts"] == list(SUGGESTED_PROMPTS)
+    assert len(SUGGESTED_PROMPTS) <= MAX_SUGGESTED_PROMPTS
+
+
 def test_env_example_lists_the_contract_variables():
     text = (ROOT / ".env.example").read_text()
     for var in (
@@ -140,5 +184,6 @@ def test_env_example_lists_the_contract_variables():
         "HIREBOT_LLM_BASE_URL",
         "HIREBOT_LLM_MODEL",
         "HIREBOT_LLM_API_KEY",
+        "HIREBOT_ESCALATION_CHANNEL",
     ):
         assert var in text

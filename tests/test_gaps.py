@@ -133,6 +133,8 @@ def test_json_is_stable_and_renderings_show_every_group(session_records, kb_serv
         "closest_document",
         "first_asked",
         "last_asked",
+        "comments",
+        "escalated",
     ]
     assert list(data["groups"][0]["outcomes"]) == ["declined", "partial", "answered"]
     assert [g["count"] for g in data["groups"]] == [3, 2, 2, 1]
@@ -163,3 +165,43 @@ def test_question_embeddings_are_cached_between_reports(session_records, countin
     assert embedded == 8
     finder.report(session_records, since_s=3600)
     assert counting_embedder.texts == embedded
+
+
+def test_what_people_said_was_wrong_and_escalations_show_in_every_rendering(embedder, tmp_path):
+    now = time.time()
+    records = [
+        QuestionRecord(
+            "g1",
+            "Can we sponsor an H-1B visa for an ML engineer?",
+            "declined",
+            at=now - 3,
+            escalations={"U1": "C0RECRUIT/1.1"},
+        ),
+        QuestionRecord(
+            "g2",
+            "how does visa sponsorship work for a data scientist candidate",
+            "declined",
+            at=now - 2,
+            votes={"U2": "down"},
+            comments={"U2": "nothing on visas at all"},
+        ),
+        # answered, no 👎, but taken to the recruiting team: a gap too
+        QuestionRecord(
+            "g3",
+            "What does a senior AI engineer earn?",
+            "answered",
+            at=now - 1,
+            escalations={"U3": "C0RECRUIT/1.3"},
+        ),
+    ]
+    assert all(is_gap(r) for r in records)
+    report = GapFinder(embedder).report(records, since_s=3600)
+    visa = next(g for g in report.groups if "visa" in g.representative.lower())
+    assert visa.comments == ["nothing on visas at all"] and visa.escalated == 1
+    data = visa.to_dict()
+    assert data["comments"] == ["nothing on visas at all"] and data["escalated"] == 1
+    text = format_console(report, since="1h")
+    assert "what was wrong: “nothing on visas at all”" in text
+    assert "asked the recruiting team 1" in text
+    markdown = write_report(report, tmp_path / "gaps.md", since="1h")[0].read_text()
+    assert "- what was wrong:\n  - nothing on visas at all" in markdown

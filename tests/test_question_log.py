@@ -128,3 +128,58 @@ def test_logging_a_question_never_logs_its_text(store, caplog):
     assert any(getattr(r, "id", None) == qid for r in caplog.records)  # it did log, by id
     logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "secret-project" not in logged
+
+
+def test_comments_and_escalations_attach_per_user_and_a_later_one_replaces(store):
+    log = QuestionLog(store, ttl_s=60)
+    qid = log.record(
+        answer("What does an ML engineer earn in Berlin?", uncovered=("Berlin",)), user="U1"
+    )
+    assert log.record_vote(qid, user="U1", vote="down")
+    assert log.record_comment(qid, user="U1", text="no figures for Germany")
+    assert log.record_comment(qid, user="U2", text="out of date")
+    assert log.record_comment(qid, user="U1", text="no figures for Europe at all")
+    assert log.record_escalation(qid, user="U1", where="C0RECRUIT/1.2")
+    assert not log.record_comment("no-such-question", user="U1", text="x")
+    assert not log.record_escalation("no-such-question", user="U1", where="C/1")
+    (record,) = log.since(0)
+    assert record.votes == {"U1": "down"}  # the other notes leave the vote alone
+    assert record.comments == {"U1": "no figures for Europe at all", "U2": "out of date"}
+    assert record.escalations == {"U1": "C0RECRUIT/1.2"}
+
+
+def test_conversations_keep_a_comment_only_for_a_known_answer(store, kb_services):
+    conversations = Conversations(kb_services.qa, store, ttl_s=60)
+    reply = conversations.respond(conversation="C:1", user="U1", text="What is MLOps?")
+    kept = conversations.record_feedback_comment(
+        answer_id=reply.answer_id, user="U1", text="  too   vague \n"
+    )
+    assert kept.recorded
+    assert not conversations.record_feedback_comment(answer_id="nope", user="U1", text="x").recorded
+    assert not conversations.record_feedback_comment(
+        answer_id=reply.answer_id, user="U1", text="   "
+    ).recorded
+    (record,) = conversations.questions.since(0)
+    assert record.comments == {"U1": "too vague"}
+
+
+def test_an_answer_is_escalated_once_and_again_only_after_a_failed_post(store, kb_services):
+    conversations = Conversations(kb_services.qa, store, ttl_s=60)
+    reply = conversations.respond(
+        conversation="C:1", user="U1", text="What does an ML engineer earn in Berlin?"
+    )
+    assert reply.outcome == "partial"
+    first = conversations.claim_escalation(answer_id=reply.answer_id)
+    assert first.status == "claimed" and first.request is not None
+    assert first.request.question == "What does an ML engineer earn in Berlin?"
+    assert first.request.asker == "U1" and first.request.outcome == "partial"
+    assert first.request.uncovered == ("Berlin",) and first.request.answer
+    assert conversations.claim_escalation(answer_id=reply.answer_id).status == "sending"
+    conversations.abandon_escalation(first)  # the post failed: the next click tries again
+    again = conversations.claim_escalation(answer_id=reply.answer_id)
+    assert again.status == "claimed"
+    conversations.complete_escalation(again, user="U2", where="C0RECRUIT/1.2")
+    assert conversations.claim_escalation(answer_id=reply.answer_id).status == "sent"
+    assert conversations.claim_escalation(answer_id="nope").status == "unknown"
+    (record,) = conversations.questions.since(0)
+    assert record.escalations == {"U2": "C0RECRUIT/1.2"}

@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from bot.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP
-from tests.fake_slack import BOT_ID, BOT_USER_ID, block_action, dm, mention
+from bot.slack.blocks import FEEDBACK, FEEDBACK_UP, answer_of_feedback
+from tests.fake_slack import BOT_ID, BOT_USER_ID, block_action, dm, feedback_click, mention
+from tests.slack_rules import ASSISTANT
 
 
 def blocks_text(call) -> str:
@@ -17,8 +18,8 @@ def blocks_text(call) -> str:
 
 def feedback_answer_id(call) -> str:
     for block in call.params["blocks"]:
-        if block["type"] == "actions":
-            return block["elements"][0]["value"]
+        if block["type"] == "context_actions":
+            return answer_of_feedback(block["block_id"])
     raise AssertionError("no feedback buttons")
 
 
@@ -33,12 +34,9 @@ def test_mention_gets_a_threaded_cited_answer(slack):
     text = blocks_text(call)
     assert "$160,000" in text or "$160k" in text
     assert "Sources" in text and "Gutierrez" in text
-    assert {
-        e["action_id"]
-        for b in call.params["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-    } == {FEEDBACK_UP, FEEDBACK_DOWN}
+    (feedback,) = [b for b in call.params["blocks"] if b["type"] == "context_actions"]
+    assert [e["type"] for e in feedback["elements"]] == ["feedback_buttons"]
+    assert feedback["elements"][0]["action_id"] == FEEDBACK
     assert call.headers["authorization"] == "Bearer xoxb-test-token"
 
 
@@ -110,7 +108,7 @@ def test_feedback_click_is_stored_and_acknowledged_ephemerally(slack):
     (answer,) = slack.fake.wait_for("chat.postMessage")
     answer_id = feedback_answer_id(answer)
     status, _, _ = slack.poster.action(
-        block_action(FEEDBACK_DOWN, answer_id, thread_ts="1700000001.000100")
+        feedback_click(answer, "down", thread_ts="1700000001.000100")
     )
     assert status == 200
     (ack,) = slack.fake.wait_for("chat.postEphemeral")
@@ -122,9 +120,12 @@ def test_feedback_click_is_stored_and_acknowledged_ephemerally(slack):
 
 
 def test_feedback_on_an_unknown_answer_is_answered_not_stored(slack):
-    slack.poster.action(block_action(FEEDBACK_UP, "no-such-answer"))
-    (ack,) = slack.fake.wait_for("chat.postEphemeral")
-    assert "too old" in ack.params["text"]
+    slack.poster.action(block_action(FEEDBACK_UP, "no-such-answer"))  # an answer's older buttons
+    slack.poster.action(
+        block_action(FEEDBACK, "down", block_id="feedback:no-such-answer", kind="feedback_buttons")
+    )
+    acks = slack.fake.wait_for("chat.postEphemeral", 2)
+    assert all("too old" in ack.params["text"] for ack in acks)
     assert slack.services.state.feedback() == []
 
 
@@ -144,6 +145,7 @@ def test_follow_up_in_a_thread_uses_the_earlier_question(slack):
 
 
 def test_assistant_thread_started_offers_suggested_prompts(slack):
+    slack.fake.view = ASSISTANT  # a workspace still on the older assistant view
     event = {
         "type": "assistant_thread_started",
         "event_ts": "1700000020.000100",
@@ -176,6 +178,7 @@ def assistant_thread_started(thread_ts: str, channel: str = "D0DM") -> dict:
 
 
 def test_assistant_user_message_sets_status_answers_and_titles(slack):
+    slack.fake.view = ASSISTANT  # a workspace still on the older assistant view
     # Slack opens every Assistant thread with assistant_thread_started (and a greeting)
     slack.poster.event(assistant_thread_started("1700000030.000100"), event_id="EvAssistOpen")
     slack.fake.wait_for("chat.postMessage")
@@ -309,7 +312,8 @@ def test_a_described_need_in_a_dm_leads_with_the_pick_and_offers_the_brief(slack
         if b["type"] == "actions"
         for e in b["elements"]
     ]
-    assert "role_brief" in actions and FEEDBACK_UP in actions
+    assert "role_brief" in actions
+    assert any(b["type"] == "context_actions" for b in call.params["blocks"])
 
 
 def test_an_off_topic_turn_in_a_thread_is_declined_and_thanks_gets_a_short_reply(slack):

@@ -27,11 +27,12 @@ from tests.fake_slack import (
     SignedPoster,
     block_action,
     dm,
+    feedback_click,
     mention,
     running_fake_slack,
 )
-from tests.slack_rules import manifest_scopes, shown_text
-from tests.test_slack_app import assistant_thread_started, feedback_answer_id
+from tests.slack_rules import ASSISTANT, manifest_scopes, shown_text
+from tests.test_slack_app import assistant_thread_started
 from tests.test_slack_walkthrough import option_buttons
 
 
@@ -90,9 +91,7 @@ def test_typed_text_reaches_the_core_as_typed_and_the_reply_shows_knowledge_unes
     shown = shown_text(post.params["blocks"])
     assert "Weights & Biases" in shown  # ...and shown as written
     assert "&amp;" not in shown and "&lt;" not in shown
-    status, _, _ = slack.poster.action(
-        block_action(FEEDBACK_UP, feedback_answer_id(post), thread_ts="1700000001.000100")
-    )
+    status, _, _ = slack.poster.action(feedback_click(post, "up", thread_ts="1700000001.000100"))
     assert status == 200
     slack.fake.wait_for("chat.postEphemeral")
     (vote,) = slack.services.state.feedback()
@@ -100,6 +99,7 @@ def test_typed_text_reaches_the_core_as_typed_and_the_reply_shows_knowledge_unes
 
 
 def test_the_assistant_title_is_the_question_as_typed(slack):
+    slack.fake.view = ASSISTANT  # a workspace still on the older assistant view
     slack.poster.event(assistant_thread_started("1700000600.000100"), event_id="EvTitleOpen")
     slack.fake.wait_for("chat.postMessage")
     event = dm(
@@ -126,7 +126,7 @@ def test_a_walkthrough_typed_in_words_ends_in_a_card_slack_accepts(slack):
     card = slack.fake.calls_to("chat.postMessage")[-1]
     assert card.ok, card.response  # Block Kit limits kept with five long typed answers
     shown = shown_text(card.params["blocks"])
-    assert "Recommended: ML scientist" in shown
+    assert "ML scientist\nRecommended · " in shown  # the result card
     assert "You said: _we run an R&D lab <internal> & need someone" in shown
     assert "&amp;" not in shown
 
@@ -149,8 +149,18 @@ def test_a_reply_under_the_bots_dm_answer_is_answered_in_the_dm_thread(slack):
     assert second.params["thread_ts"] == reply_ts
     text = shown_text(second.params["blocks"])
     assert "$180,000" in text or "$180k" in text  # the DM's earlier question is the context
-    assert slack.fake.calls_to("assistant.threads.setTitle") == []
-    assert slack.fake.calls_to("assistant.threads.setStatus") == []
+    assert slack.fake.calls_to("assistant.threads.setTitle") == []  # not an Assistant thread
+    # the status shows on the DM message (then its thread) while hirebot answers; the reply in
+    # the thread removes it, a reply at the DM's top level is followed by clearing it
+    statuses = [
+        (c.params["thread_ts"], c.params["status"])
+        for c in slack.fake.calls_to("assistant.threads.setStatus")
+    ]
+    assert statuses[-1] == (reply_ts, "is looking through the hiring knowledge base…")
+    assert statuses[:2] == [
+        ("1700000800.000100", "is looking through the hiring knowledge base…"),
+        ("1700000800.000100", ""),
+    ]
 
 
 def test_a_typed_walkthrough_answer_in_a_thread_under_the_card_moves_it_on(slack):
@@ -194,7 +204,7 @@ def test_a_message_slack_marks_as_in_an_assistant_thread_takes_the_assistant_pat
 
 def test_without_the_assistant_scope_the_answer_still_arrives(kb_services, tmp_path):
     scopes = manifest_scopes() - {"assistant:write"}
-    fake = FakeSlackAPI(scopes=scopes).start()
+    fake = FakeSlackAPI(scopes=scopes, view=ASSISTANT).start()
     try:
         services = slack_services_for(kb_services, tmp_path, fake.url)
         with served(services) as poster:

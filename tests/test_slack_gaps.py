@@ -3,19 +3,12 @@ App Home shows the top knowledge gaps to admins only."""
 
 import json
 
-from bot.slack.blocks import FEEDBACK_DOWN
-from tests.fake_slack import block_action, dm, mention
+from tests.fake_slack import dm, feedback_click, mention
+from tests.test_slack_app import feedback_answer_id
 
 ADMIN = "U0ADMIN"
 VISA = "Can we sponsor an H-1B visa for an ML engineer?"
 VISA_TOO = "how does visa sponsorship work for our data scientist hire?"
-
-
-def feedback_answer_id(call) -> str:
-    for block in call.params["blocks"]:
-        if block["type"] == "actions":
-            return block["elements"][0]["value"]
-    raise AssertionError("no feedback buttons")
 
 
 def open_home(slack, user: str, event_id: str) -> dict:
@@ -37,7 +30,7 @@ def test_mentions_dms_and_votes_are_logged_with_their_outcome(slack):
     slack.poster.event(mention("What tools do AI engineers use?"), event_id="EvQ1")
     (answer,) = slack.fake.wait_for("chat.postMessage")
     answer_id = feedback_answer_id(answer)
-    slack.poster.action(block_action(FEEDBACK_DOWN, answer_id, thread_ts="1700000001.000100"))
+    slack.poster.action(feedback_click(answer, "down", thread_ts="1700000001.000100"))
     slack.fake.wait_for("chat.postEphemeral")
     slack.poster.event(
         dm("How do I renew a work visa in Germany?", user="U0OTHER"), event_id="EvQ2"

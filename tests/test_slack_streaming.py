@@ -16,7 +16,7 @@ from bot.conversation import Conversations
 from tests.conftest import SIGNING_SECRET, slack_services_for
 from tests.fake_openai import Scripted, running_fake_openai, source_with
 from tests.fake_slack import SignedPoster, dm, mention
-from tests.slack_rules import shown_text
+from tests.slack_rules import ASSISTANT, shown_text
 from tests.test_generation import PAY_Q, grounded_pay_reply
 from tests.test_slack_app import assistant_thread_started
 
@@ -57,7 +57,17 @@ def streamed_text(slack) -> str:
         *slack.calls_to("chat.appendStream"),
         *slack.calls_to("chat.stopStream"),
     ]
-    return "".join(chunk["text"] for c in calls for chunk in c.params.get("chunks") or [])
+    return "".join(
+        chunk["text"]
+        for c in calls
+        for chunk in c.params.get("chunks") or []
+        if chunk["type"] == "markdown_text"
+    )
+
+
+def first_text(start) -> str:
+    """The text a stream opened with (after its task step)."""
+    return next(c["text"] for c in start.params["chunks"] if c["type"] == "markdown_text")
 
 
 def citations(text: str) -> list[str]:
@@ -65,6 +75,7 @@ def citations(text: str) -> list[str]:
 
 
 def open_assistant_thread(poster, slack, thread_ts: str) -> None:
+    slack.view = ASSISTANT  # a workspace still on the older assistant view
     poster.event(assistant_thread_started(thread_ts), event_id=f"EvOpen{thread_ts}")
     slack.wait_for("chat.postMessage")  # the greeting
 
@@ -80,13 +91,13 @@ def test_assistant_thread_answer_is_streamed_then_replaced_by_the_cited_answer(s
     (start,) = slack.calls_to("chat.startStream")
     (stop,) = slack.calls_to("chat.stopStream")
     assert start.params["thread_ts"] == "1700002000.000100"
-    assert start.params["chunks"][0]["text"].startswith("Gutierrez puts senior U.S. AI engineers")
+    assert first_text(start).startswith("Gutierrez puts senior U.S. AI engineers")
     assert "$160,000–$210,000 per year [1]" in streamed_text(slack)
     assert stop.params["ts"] == final.params["ts"] == start.response["ts"]
     assert stop.at < final.at  # the stream is closed before the message is replaced
     shown = shown_text(final.params["blocks"])
     assert "$160,000–$210,000" in shown and "Sources" in shown and "Gutierrez" in shown
-    assert "feedback_up" in json.dumps(final.params["blocks"])
+    assert "feedback_buttons" in json.dumps(final.params["blocks"])
     assert len(slack.calls_to("chat.postMessage")) == 1  # only the greeting: the answer streamed
     assert slack.calls_to("assistant.threads.setStatus")
 
@@ -140,7 +151,7 @@ def test_a_stream_that_breaks_part_way_is_replaced_by_the_extractive_answer(slac
     poster.event(mention(PAY_Q, ts="1700002100.000100"), event_id="EvBroken")
     (final,) = slack.wait_for("chat.update")
     (start,) = slack.calls_to("chat.startStream")
-    assert start.params["chunks"][0]["text"].startswith("Gutierrez puts senior U.S. AI engineers")
+    assert first_text(start).startswith("Gutierrez puts senior U.S. AI engineers")
     assert final.params["ts"] == start.response["ts"]  # the partial text is replaced...
     assert slack.calls_to("chat.postMessage") == []  # ...not followed by a second message
     shown = shown_text(final.params["blocks"])
@@ -206,3 +217,40 @@ def test_model_failure_still_gets_the_extractive_answer(slack_llm):
     assert post.params["thread_ts"] == "1700002500.000100"
     assert "Gutierrez" in json.dumps(post.params["blocks"])
     assert slack.calls_to("chat.startStream") == []
+
+
+def test_the_stream_shows_the_search_step_with_its_cited_sources_before_the_answer(slack_llm):
+    poster, slack, llm_api = slack_llm
+    llm_api.script(Scripted(grounded_pay_reply))
+    poster.event(mention(PAY_Q, ts="1700002600.000100"), event_id="EvTask")
+    (final,) = slack.wait_for("chat.update")
+    (start,) = slack.calls_to("chat.startStream")
+    (stop,) = slack.calls_to("chat.stopStream")
+    assert start.params["task_display_mode"] == "timeline"
+    step, text = start.params["chunks"][:2]  # the step comes before the answer
+    assert step == {
+        "type": "task_update",
+        "id": "search",
+        "title": "Searching the hiring guide",
+        "status": "in_progress",
+    }
+    assert text["type"] == "markdown_text"
+    (done,) = [c for c in stop.params["chunks"] if c["type"] == "task_update"]
+    assert (done["id"], done["status"]) == ("search", "complete")
+    # the sources the final answer cites, numbered as in its sources list
+    cited = [b for b in final.params["blocks"] if "[1]" in json.dumps(b) and b["type"] == "section"]
+    assert done["output"].startswith("[1] ") and "Gutierrez" in done["output"]
+    assert len(done["output"]) <= 256 and cited
+    # what a person saw while it streamed: the step, complete, above the streamed answer
+    shown = next(m for m in slack.visible("C0CHAN", "1700002600.000100"))
+    assert shown["tasks"]["search"]["status"] == "complete"
+
+
+def test_without_a_stream_there_is_no_task_step(slack_llm):
+    poster, slack, llm_api = slack_llm
+    slack.script("chat.startStream", 200, {"ok": False, "error": "channel_type_not_supported"})
+    llm_api.script(Scripted(grounded_pay_reply))
+    poster.event(mention(PAY_Q, ts="1700002700.000100"), event_id="EvNoTask")
+    slack.wait_for("chat.update")
+    (first,) = slack.calls_to("chat.postMessage")  # post-then-update: plain text, then blocks
+    assert "chunks" not in first.params and first.params["text"].startswith("Gutierrez")

@@ -7,9 +7,10 @@ import threading
 
 import pytest
 
-from bot.slack.blocks import ROLE_BACK, ROLE_CHOOSE, ROLE_RESTART, ROLE_START
+from bot.slack.blocks import ROLE_BACK, ROLE_CHOOSE, ROLE_PICK, ROLE_RESTART, ROLE_START
 from tests.conftest import SIGNING_SECRET, slack_services_for
-from tests.fake_slack import SignedPoster, block_action, dm
+from tests.fake_slack import SignedPoster, block_action, button_click, dm
+from tests.slack_rules import shown_text
 from tests.test_walkthrough import PATHS
 
 
@@ -53,7 +54,12 @@ def test_each_button_path_ends_in_its_role_with_a_brief(slack, role):
     text = json.dumps(card.params["blocks"], ensure_ascii=False)
     from bot.types import ROLE_NAMES
 
-    assert f"Recommended: {ROLE_NAMES[role]}" in text
+    recommended = card.params["blocks"][0]
+    assert recommended["type"] == "card" and recommended["subtitle"]["text"].startswith(
+        "Recommended"
+    )
+    assert recommended["title"]["text"].lower() == ROLE_NAMES[role].lower()
+    assert recommended["actions"][0]["value"] == role
     for title in ("Job description outline", "Interview plan", "Red flags", "Pay ranges"):
         assert title in text
     assert "Hiring brief" in text and "—" in text  # sources lines: title — original
@@ -194,3 +200,33 @@ def test_suggested_prompt_in_an_assistant_thread_starts_the_walkthrough_there(sl
     )
     slack.poster.action(payload)
     assert "Question 2 of 5" in json.dumps(slack.fake.wait_for("chat.update")[-1].params["blocks"])
+
+
+RUNNER_UP_PATH = (0, 0, 1, 1, 0)  # data scientist, with ML engineer a close second
+
+
+def test_the_result_cards_pick_a_role_for_its_brief_and_the_follow_ups(slack):
+    card = start_in_dm(slack)
+    for n, index in enumerate(RUNNER_UP_PATH):
+        click(slack, option_buttons(card)[index])
+        card = slack.fake.wait_for("chat.update", n + 1)[-1]
+    assert card.ok  # the result, cards included, is within Block Kit's limits
+    cards = [b for b in card.params["blocks"] if b["type"] == "card"]
+    assert [c["title"]["text"] for c in cards] == ["Data scientist", "ML engineer"]
+    # "Pick this role" on the runner-up: its brief, in the result's thread
+    pick = button_click([cards[1]], ROLE_PICK, channel="D0DM", message_ts="1700000100.000100")
+    assert slack.poster.action(pick)[0] == 200
+    brief = slack.fake.wait_for("chat.postMessage", 2)[-1]
+    assert brief.ok and brief.params["thread_ts"] == "1700000100.000100"
+    shown = shown_text(brief.params["blocks"])
+    assert "you're hiring an *ML engineer*" in shown and "Hiring brief: ML engineer" in shown
+    # follow-ups in the DM are now about the picked role
+    slack.poster.event(dm("what do they earn?", ts="1700000500.000100"), event_id="EvPickedPay")
+    pay = slack.fake.wait_for("chat.postMessage", 3)[-1]
+    assert "ML engineer" in shown_text(pay.params["blocks"])
+    # the recommended role's brief is in the result already: picking it only notes it
+    pick = button_click([cards[0]], ROLE_PICK, channel="D0DM", message_ts="1700000100.000100")
+    slack.poster.action(pick)
+    noted = slack.fake.wait_for("chat.postMessage", 4)[-1]
+    assert "brief is in the result above" in shown_text(noted.params["blocks"])
+    assert "Hiring brief" not in shown_text(noted.params["blocks"])

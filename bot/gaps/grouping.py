@@ -34,6 +34,7 @@ MAX_QUESTIONS = 2000  # most recent gap questions clustered (memory grows with t
 MAX_EXAMPLES = 5
 CLOSEST_VOTERS = 5  # the group's most central questions each name the document retrieved first
 MAX_TERMS = 8
+MAX_COMMENTS = 5  # what people said was wrong, most recent first
 _SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$", re.IGNORECASE)
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -53,8 +54,11 @@ def parse_since(text: str) -> float:
 
 
 def is_gap(record: QuestionRecord) -> bool:
-    """Declined, partly covered, or answered but voted 👎 by someone."""
-    return record.outcome != "answered" or "down" in record.votes.values()
+    """Declined, partly covered, answered but voted 👎 by someone, or taken to the recruiting
+    team."""
+    return (
+        record.outcome != "answered" or "down" in record.votes.values() or bool(record.escalations)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,10 @@ class GapGroup:
     first_at: float
     last_at: float
     closest: ClosestDocument | None = None
+    # what people said was wrong with the answers (most recent first), and how many of the
+    # group's questions someone took to the recruiting team
+    comments: list[str] = field(default_factory=list)
+    escalated: int = 0
 
     @property
     def down_rate(self) -> float:
@@ -104,6 +112,8 @@ class GapGroup:
             "closest_document": self.closest.to_dict() if self.closest else None,
             "first_asked": iso(self.first_at),
             "last_asked": iso(self.last_at),
+            "comments": list(self.comments),
+            "escalated": self.escalated,
         }
 
 
@@ -290,6 +300,8 @@ class GapFinder:
             first_at=min(r.at for r in records),
             last_at=max(r.at for r in records),
             closest=self._closest(records, vectors, central) if searchable else None,
+            comments=comments_of(records),
+            escalated=sum(bool(r.escalations) for r in records),
         )
 
     def _closest(
@@ -319,6 +331,13 @@ class GapFinder:
         source = max(votes, key=lambda s: (votes[s], fused[s]))
         title, similarity = best[source]
         return ClosestDocument(source, title, similarity)
+
+
+def comments_of(records: Sequence[QuestionRecord], limit: int = MAX_COMMENTS) -> list[str]:
+    """What people said was wrong with the answers to `records` (most recent first; each text
+    once)."""
+    said = [c.strip() for r in records for c in r.comments.values() if c.strip()]
+    return list(dict.fromkeys(said))[:limit]
 
 
 def top_terms(records: Sequence[QuestionRecord], limit: int = MAX_TERMS) -> list[str]:

@@ -1,5 +1,6 @@
-"""The question log: what became of each question (answered, partly covered, declined) and the
-👍/👎 votes on its answer, kept in the state store for `hirebot gaps` — knows nothing of Slack."""
+"""The question log: what became of each question (answered, partly covered, declined), the
+👍/👎 votes on its answer, what people said was wrong with it, and their requests to the
+recruiting team, kept in the state store for `hirebot gaps` — knows nothing of Slack."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import uuid
 from typing import Literal
 
 from bot.errors import StoreUnavailable
-from bot.stores.state import QuestionRecord, StateStore
+from bot.stores.state import Annotation, QuestionRecord, StateStore
 from bot.types import Answer
 
 logger = logging.getLogger(__name__)
@@ -65,12 +66,27 @@ class QuestionLog:
 
     def record_vote(self, question_id: str, *, user: str, vote: str) -> bool:
         """Attach a 👍/👎 to a logged question; False when off or the question is not logged."""
+        return self._annotate(question_id, "votes", user, vote)
+
+    def record_comment(self, question_id: str, *, user: str, text: str) -> bool:
+        """Attach what `user` said was wrong with the answer (their later comment replaces it);
+        False when off or the question is not logged."""
+        return self._annotate(question_id, "comments", user, text)
+
+    def record_escalation(self, question_id: str, *, user: str, where: str) -> bool:
+        """Note that `user` asked the recruiting team about the question (`where`: the post);
+        False when off or the question is not logged."""
+        return self._annotate(question_id, "escalations", user, where)
+
+    def _annotate(self, question_id: str, kind: Annotation, user: str, value: str) -> bool:
         if not self.enabled:
             return False
         try:
-            return self.state.vote_on_question(question_id, user, vote)
+            return self.state.annotate_question(question_id, kind, user, value)
         except StoreUnavailable:
-            logger.warning("vote not logged: state store unreachable", extra={"id": question_id})
+            logger.warning(
+                "note not logged: state store unreachable", extra={"id": question_id, "kind": kind}
+            )
             return False
 
     def since(self, since: float, *, limit: int = 10_000) -> list[QuestionRecord]:

@@ -13,12 +13,14 @@ LABEL_CHARS = 60
 
 
 def outcome_line(group: GapGroup) -> str:
-    """'declined 3 · partly covered 1 · 👎 1 of 4 (25%)'."""
-    return (
+    """'declined 3 · partly covered 1 · 👎 1 of 4 (25%)', then ' · asked the recruiting team 2'
+    when anyone did."""
+    line = (
         f"declined {group.outcomes.get('declined', 0)} · "
         f"partly covered {group.outcomes.get('partial', 0)} · "
         f"👎 {group.down_voted} of {group.count} ({group.down_rate:.0%})"
     )
+    return line + (f" · asked the recruiting team {group.escalated}" if group.escalated else "")
 
 
 def closest_line(group: GapGroup) -> str:
@@ -50,6 +52,10 @@ def format_console(report: GapReport, *, since: str) -> str:
         ]
         if group.uncovered:
             lines.append(f"   not covered: {', '.join(group.uncovered)}")
+        if group.comments:
+            lines.append(
+                "   what was wrong: " + "; ".join(f"“{_inline(c)}”" for c in group.comments)
+            )
         lines.append(f"   closest document: {closest_line(group)}")
         others = group.questions[1:]
         if others:
@@ -67,7 +73,8 @@ def write_report(report: GapReport, path: Path, *, since: str) -> list[Path]:
         "",
         f"Generated {stamp}. {summary_line(report, since=since)}",
         "",
-        "A gap is a question hirebot declined, answered only in part, or answered with a 👎. "
+        "A gap is a question hirebot declined, answered only in part, answered with a 👎, or "
+        "that someone took to the recruiting team. "
         "Similar questions are grouped; the largest groups come first. The closest document is "
         "where new content on the topic would most likely belong.",
         "",
@@ -99,6 +106,9 @@ def write_report(report: GapReport, path: Path, *, since: str) -> list[Path]:
             lines += [f"## {n}. {_inline(g.representative)}", "", f"- {outcome_line(g)}"]
             if g.uncovered:
                 lines.append(f"- not covered: {_inline(', '.join(g.uncovered))}")
+            if g.comments:
+                lines.append("- what was wrong:")
+                lines += [f"  - {_inline(c)}" for c in g.comments]
             lines += [f"- closest document: {_inline(closest_line(g))}", "- asked as:"]
             lines += [f"  - {_inline(q)}" for q in g.questions]
             lines.append("")

@@ -9,10 +9,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.conversation import NoticeView, QuestionView, Reply
+from bot.conversation import EscalationRequest, FeedbackResult, NoticeView, QuestionView, Reply
 from bot.services import GapGroup
 from bot.slack.mrkdwn import escape, fit, mrkdwn
-from bot.text import clip
+from bot.text import clip, with_article
 from bot.types import ROLE_NAMES, Answer, Citation, point_mrkdwn
 
 Block = dict[str, Any]
@@ -21,12 +21,28 @@ SECTION_LIMIT = 3000  # section and context text
 HEADER_LIMIT = 150  # header plain_text
 BUTTON_TEXT_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
+BLOCK_ID_LIMIT = 255
 MAX_BLOCKS = 50  # blocks in a message
 TEXT_LIMIT = 3900  # message `text` fallback (Slack truncates beyond 4,000)
+CARD_TITLE_LIMIT = 150  # card block title and subtitle
+CARD_BODY_LIMIT = 200  # card block body
 QUOTE_CHARS = 280
 WHY_ANSWER_CHARS = 200  # one typed walkthrough answer, quoted under "Why"
+# 👍/👎: Slack's feedback buttons (a `feedback_buttons` element in a `context_actions` block)
+# carry the vote; the block id carries the answer id
+FEEDBACK = "feedback_vote"
+FEEDBACK_BLOCK = "feedback"
+VOTE_UP, VOTE_DOWN = "up", "down"
+# the 👍/👎 buttons of answers posted before Slack's feedback buttons (value: the answer id)
 FEEDBACK_UP = "feedback_up"
 FEEDBACK_DOWN = "feedback_down"
+FEEDBACK_COMMENT = "comment_open"  # "Tell me what was wrong" (opens the modal)
+FEEDBACK_MODAL = "feedback_comment"  # the modal's callback id
+COMMENT_BLOCK, COMMENT_INPUT = "comment", "text"
+COMMENT_CHARS = 1000
+ESCALATE = "escalate"  # "Ask the recruiting team"
+AFTER_VOTE = "after_vote"  # the offers after a 👎
+ESCALATION_OUTCOMES = ("declined", "partial")  # answers that offer it (and a 👎)
 TRIMMED = "_(trimmed to fit Slack's limits)_"
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
 
@@ -101,31 +117,55 @@ def build_sources_blocks(sources: Sequence[Citation]) -> list[Block]:
     return [context("*Sources*"), *sections("\n".join(lines))]
 
 
-def build_feedback_block(answer_id: str) -> Block:
-    """👍/👎 buttons carrying the answer id."""
+def feedback_button(text: str, vote: str, label: str) -> Block:
+    """One side of Slack's feedback buttons."""
     return {
-        "type": "actions",
-        "block_id": f"feedback:{answer_id}",
+        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "accessibility_label": label,
+        "value": vote,
+    }
+
+
+def build_feedback_block(answer_id: str) -> Block:
+    """Slack's native 👍/👎 feedback buttons for the answer `answer_id` (a toggle: every click
+    arrives, the last one counts)."""
+    return {
+        "type": "context_actions",
+        "block_id": f"{FEEDBACK_BLOCK}:{answer_id}"[:BLOCK_ID_LIMIT],
         "elements": [
             {
-                "type": "button",
-                "action_id": FEEDBACK_UP,
-                "text": {"type": "plain_text", "text": "👍 Helpful", "emoji": True},
-                "value": answer_id[:BUTTON_VALUE_LIMIT],
-            },
-            {
-                "type": "button",
-                "action_id": FEEDBACK_DOWN,
-                "text": {"type": "plain_text", "text": "👎 Not helpful", "emoji": True},
-                "value": answer_id[:BUTTON_VALUE_LIMIT],
-            },
+                "type": "feedback_buttons",
+                "action_id": FEEDBACK,
+                "positive_button": feedback_button("Helpful", VOTE_UP, "This answer helped"),
+                "negative_button": feedback_button(
+                    "Not helpful", VOTE_DOWN, "This answer did not help"
+                ),
+            }
         ],
     }
 
 
-def build_answer_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
+def answer_of_feedback(block_id: str) -> str:
+    """The answer id a feedback block carries ('' for another block)."""
+    kind, _, answer_id = block_id.partition(":")
+    return answer_id if kind == FEEDBACK_BLOCK else ""
+
+
+def build_escalation_offer(answer_id: str) -> Block:
+    """The "Ask the recruiting team" button for the answer `answer_id`."""
+    return {
+        "type": "actions",
+        "block_id": ESCALATE,
+        "elements": [button("Ask the recruiting team", ESCALATE, answer_id)],
+    }
+
+
+def build_answer_blocks(
+    answer: Answer, answer_id: str | None, *, escalate: bool = False
+) -> list[Block]:
     """The answer (its lead first, its notes in small print right after it, then the other
-    points), its sources and feedback buttons, within Slack's block limits."""
+    points), its sources and feedback buttons (with `escalate`, "Ask the recruiting team" too),
+    within Slack's block limits."""
     if answer.lead is None:
         body = sections(mrkdwn(answer.text))
     else:
@@ -135,18 +175,21 @@ def build_answer_blocks(answer: Answer, answer_id: str | None) -> list[Block]:
             body.append(context("\n".join(f"_{n}_" for n in notes)))
         if answer.points:
             body += sections(mrkdwn("\n".join(point_mrkdwn(p) for p in answer.points)))
-    tail = [build_feedback_block(answer_id)] if answer_id else []
+    tail = [build_escalation_offer(answer_id)] if answer_id and escalate else []
+    tail += [build_feedback_block(answer_id)] if answer_id else []
     sources = build_sources_blocks(answer.sources) if answer.grounded else []
     return within_limit([*body, *([{"type": "divider"}] if sources else []), *sources], tail)
 
 
-def build_reply(reply: Reply) -> tuple[str, list[Block]]:
-    """Fallback text and blocks for any core reply, by its route."""
+def build_reply(reply: Reply, *, escalation: bool = False) -> tuple[str, list[Block]]:
+    """Fallback text and blocks for any core reply, by its route; with `escalation` (a channel
+    is configured), a declined or partly covered answer offers "Ask the recruiting team"."""
     text = fallback_text(reply.text)
     if reply.view is not None:
         return text, build_dialog_blocks(reply.view)
     if reply.answer is not None:
-        blocks = build_answer_blocks(reply.answer, reply.answer_id)
+        escalate = escalation and reply.outcome in ESCALATION_OUTCOMES
+        blocks = build_answer_blocks(reply.answer, reply.answer_id, escalate=escalate)
         if reply.route == "recommendation":
             blocks = within_limit(blocks, [build_recommendation_actions(reply.answer)])
         return fallback_text(reply.answer.answer), blocks
@@ -167,6 +210,135 @@ def build_error_message() -> tuple[str, list[Block]]:
 def build_busy_message() -> tuple[str, list[Block]]:
     """The reply when every answer thread is busy and the queue is full."""
     text = "I'm answering a lot of questions right now. Please ask again in a minute."
+    return text, [section(text)]
+
+
+def build_feedback_ack(
+    result: FeedbackResult,
+    answer_id: str,
+    *,
+    escalation: bool = False,
+    message_ts: str | None = None,
+) -> tuple[str, list[Block]]:
+    """The ephemeral answer to a 👍/👎: thanks, and after a recorded 👎 the offer to say what
+    was wrong (and, with `escalation`, to ask the recruiting team); the offer's block id names
+    the answer's message (`message_ts`), which the ephemeral message cannot link to itself."""
+    text = escape(result.message)
+    blocks = [section(text)]
+    if result.recorded and result.vote == VOTE_DOWN:
+        offers = [button("Tell me what was wrong", FEEDBACK_COMMENT, answer_id)]
+        if escalation:
+            offers.append(button("Ask the recruiting team", ESCALATE, answer_id))
+        block_id = f"{AFTER_VOTE}:{message_ts}" if message_ts else AFTER_VOTE
+        blocks.append({"type": "actions", "block_id": block_id, "elements": offers})
+    return text, blocks
+
+
+def message_of_offer(block_id: str) -> str | None:
+    """The answer message a 👎 acknowledgement's offer names (None for another block)."""
+    kind, _, message_ts = block_id.partition(":")
+    return (message_ts or None) if kind == AFTER_VOTE else None
+
+
+def plain(text: str) -> dict[str, Any]:
+    """A plain_text object."""
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def build_feedback_modal(answer_id: str) -> dict[str, Any]:
+    """The optional "what was wrong?" modal for the answer `answer_id` (its text goes to the
+    question log, where `hirebot gaps` shows it)."""
+    return {
+        "type": "modal",
+        "callback_id": FEEDBACK_MODAL,
+        "private_metadata": answer_id,
+        "title": plain("What was wrong?"),
+        "submit": plain("Send"),
+        "close": plain("Cancel"),
+        "blocks": [
+            section(
+                "Missing, out of date, not what you asked? A line or two helps the people who "
+                "keep my knowledge base fix it. It does not go to the recruiting team."
+            ),
+            {
+                "type": "input",
+                "block_id": COMMENT_BLOCK,
+                "label": plain("What was wrong with the answer?"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": COMMENT_INPUT,
+                    "multiline": True,
+                    "max_length": COMMENT_CHARS,
+                    "placeholder": plain("e.g. it has no figures for Europe"),
+                },
+            },
+        ],
+    }
+
+
+def build_feedback_thanks_view(message: str) -> dict[str, Any]:
+    """What the modal shows once the comment is kept."""
+    return {
+        "type": "modal",
+        "callback_id": FEEDBACK_MODAL,
+        "title": plain("Thank you"),
+        "close": plain("Close"),
+        "blocks": [section(fit(message, SECTION_LIMIT))],
+    }
+
+
+ESCALATION_HEADER = "Question for the recruiting team"
+OUTCOME_SAID = {
+    "declined": "hirebot declined it: its sources do not cover it.",
+    "partial": "hirebot covered it only in part.",
+    "answered": "hirebot answered it, and the answer got a 👎.",
+}
+
+
+def build_escalation_post(
+    request: EscalationRequest, *, sender: str, link: str | None
+) -> tuple[str, list[Block]]:
+    """The request posted to the recruiting team's channel: the question and who asked it, a
+    link to the thread, and what hirebot answered."""
+    asked = fit(" ".join(request.question.split()), SECTION_LIMIT - 200)
+    who = f"<@{request.asker}>" if request.asker else "Someone"
+    facts = [OUTCOME_SAID.get(request.outcome, OUTCOME_SAID["declined"])]
+    if request.uncovered:
+        facts.append("Not covered: " + fit(", ".join(request.uncovered), 1000))
+    if sender and sender != request.asker:
+        facts.append(f"Sent by <@{sender}>.")
+    where = (
+        f"<{escape(link)}|Open the thread>" if link else "Asked in a direct message with hirebot."
+    )
+    answered = split_text(mrkdwn(request.answer) or "_(no answer text kept)_", SECTION_LIMIT - 40)
+    blocks: list[Block] = [
+        {"type": "header", "text": plain(ESCALATION_HEADER)},
+        section(f"*{who} asked:*\n>{asked}"),
+        context(" ".join(facts)),
+        context(where),
+        section(f"*hirebot answered:*\n{answered[0]}"),
+        *[section(piece) for piece in answered[1:4]],
+    ]
+    text = fallback_text(f"{ESCALATION_HEADER}: {request.question}")
+    return text, within_limit(blocks, [])
+
+
+ESCALATION_SAID = {
+    "posted": "I've asked the recruiting team in <#{channel}>: they have your question, "
+    "my answer and a link to this thread, and will get back to you.",
+    "sent": "The recruiting team already has this question; they will get back to you.",
+    "sending": "I'm passing this question to the recruiting team right now.",
+    "unknown": "That answer is too old to pass on now. Please ask your question again.",
+    "off": "Asking the recruiting team is not set up here.",
+    "failed": "Sorry — I couldn't reach the recruiting team's channel. Please ask them "
+    "directly, or ask the team that runs me to invite me to that channel.",
+}
+
+
+def build_escalation_ack(status: str, *, channel: str | None) -> tuple[str, list[Block]]:
+    """What the person who clicked "Ask the recruiting team" is told (ephemeral)."""
+    said = ESCALATION_SAID.get(status, ESCALATION_SAID["failed"])
+    text = said.format(channel=channel or "")
     return text, [section(text)]
 
 
@@ -239,6 +411,8 @@ def build_gap_blocks(groups: Sequence[GapGroup]) -> list[Block]:
         ]
         if g.uncovered:
             details.append("not covered: " + escape(clip(", ".join(g.uncovered), 300)))
+        if g.escalated:
+            details.append(f"asked the recruiting team {g.escalated}")
         if g.closest is not None:
             details.append(f"closest: `{escape(clip(g.closest.source, 200))}`")
         blocks += [
@@ -253,6 +427,8 @@ ASSISTANT_GREETING = (
     "Hi! I help hiring managers hire AI and ML talent, with sourced answers. "
     "Ask me anything, or pick a prompt below."
 )
+SUGGESTED_PROMPTS_TITLE = "Try one of these:"
+MAX_SUGGESTED_PROMPTS = 4  # Slack shows at most four
 SUGGESTED_PROMPTS: tuple[dict[str, str], ...] = (
     {"title": "Help me pick the right role", "message": "Help me pick the right role"},
     {"title": "Pay for a senior AI engineer", "message": "What does a senior AI engineer earn?"},
@@ -275,6 +451,9 @@ ROLE_RESTART = "role_restart"
 ROLE_CANCEL = "role_cancel"
 ROLE_START = "role_start"
 ROLE_BRIEF = "role_brief"
+ROLE_PICK = "role_pick"  # "Pick this role" on a result card (value: the role id)
+ROLE_CARD = "role_card"  # a result card's block id: role_card:<recommended|runner_up>:<walk>
+RECOMMENDED, RUNNER_UP = "recommended", "runner_up"
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
@@ -326,6 +505,11 @@ def _role_name(role: str) -> str:
     return ROLE_NAMES.get(role, role)
 
 
+def _capitalized(text: str) -> str:
+    """'AI engineer' stays, 'data scientist' -> 'Data scientist'."""
+    return text[:1].upper() + text[1:]
+
+
 def build_brief_blocks(brief: Any) -> list[Block]:
     """The sourced hiring brief: one part per section, each with its own sources line."""
     blocks: list[Block] = [
@@ -355,13 +539,57 @@ def build_brief_blocks(brief: Any) -> list[Block]:
     return within_limit(blocks, [], MAX_BLOCKS - 2)
 
 
+def build_role_card(role: str, *, which: str, walk_id: str, subtitle: str, body: str) -> Block:
+    """One role of the walkthrough's result as a card with a "Pick this role" button
+    (`which`: the recommended role or the runner-up)."""
+    card: Block = {
+        "type": "card",
+        "block_id": f"{ROLE_CARD}:{which}:{walk_id}"[:BLOCK_ID_LIMIT],
+        "title": {"type": "mrkdwn", "text": fit(_capitalized(_role_name(role)), CARD_TITLE_LIMIT)},
+        "subtitle": {"type": "mrkdwn", "text": fit(subtitle, CARD_TITLE_LIMIT)},
+        "actions": [
+            button(
+                "Pick this role", ROLE_PICK, role, style="primary" if which == RECOMMENDED else None
+            )
+        ],
+    }
+    if body:
+        card["body"] = {"type": "mrkdwn", "text": fit(body, CARD_BODY_LIMIT)}
+    return card
+
+
+def card_of(block_id: str) -> str:
+    """Which result card a block id names (RECOMMENDED or RUNNER_UP; '' for another block)."""
+    kind, _, rest = block_id.partition(":")
+    which = rest.partition(":")[0]
+    return which if kind == ROLE_CARD and which in (RECOMMENDED, RUNNER_UP) else ""
+
+
 def build_result_blocks(view: Any) -> list[Block]:
-    """The walkthrough's result card: recommendation, runner-up, why, then the brief."""
+    """The walkthrough's result: the recommended role and the runner-up as cards (each with
+    "Pick this role"), why, then the brief for the recommended role."""
     outcome = view.outcome
     pct = {r: f"{s:.0%}" for r, s in outcome.scores.items()}
-    title = f"*Recommended: {_role_name(outcome.role)}* ({pct[outcome.role]} of the evidence)"
+    said = [" ".join(step.text.split()) for step in outcome.supporting if step.text.strip()]
+    cards = [
+        build_role_card(
+            outcome.role,
+            which=RECOMMENDED,
+            walk_id=view.walk.id,
+            subtitle=f"Recommended · {pct[outcome.role]} of the evidence",
+            body=f"You said: {said[0]}" if said else "The best fit for your answers.",
+        )
+    ]
     if outcome.runner_up:
-        title += f"\nClose second: *{_role_name(outcome.runner_up)}* ({pct[outcome.runner_up]})"
+        cards.append(
+            build_role_card(
+                outcome.runner_up,
+                which=RUNNER_UP,
+                walk_id=view.walk.id,
+                subtitle=f"Close second · {pct[outcome.runner_up]} of the evidence",
+                body="Close enough to consider. Pick it for its own hiring brief.",
+            )
+        )
     why = (
         "\n".join(
             f"• You said: _{fit(' '.join(step.text.split()), WHY_ANSWER_CHARS)}_"
@@ -369,7 +597,7 @@ def build_result_blocks(view: Any) -> list[Block]:
         )
         or "• (no single answer dominated)"
     )
-    blocks = [section(title), *sections(f"*Why*\n{why}")[:2], {"type": "divider"}]
+    blocks = [*cards, *sections(f"*Why*\n{why}")[:2], {"type": "divider"}]
     blocks += build_brief_blocks(view.brief)
     done = {
         "type": "actions",
@@ -377,6 +605,22 @@ def build_result_blocks(view: Any) -> list[Block]:
         "elements": [button("Start a new walkthrough", ROLE_START, "new")],
     }
     return within_limit(blocks, [done])
+
+
+def build_pick_blocks(role: str, brief: Any | None) -> tuple[str, list[Block]]:
+    """The answer to "Pick this role": the role noted for follow-ups, with its hiring brief
+    when the result did not show it already."""
+    name = _role_name(role)
+    article = with_article(name).removesuffix(name)
+    note = (
+        f"Noted: you're hiring {article}*{escape(name)}*. Ask me follow-ups here (what they "
+        "earn, how to interview them) and I'll answer for this role."
+    )
+    if brief is None:
+        note += " Its hiring brief is in the result above."
+        return fallback_text(f"Noted: you're hiring {with_article(name)}."), [section(note)]
+    blocks = within_limit(build_brief_blocks(brief), [], MAX_BLOCKS - 1)
+    return fallback_text(f"Hiring brief: {name}"), [section(note), *blocks]
 
 
 def build_notice_blocks(view: Any) -> list[Block]:

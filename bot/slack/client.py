@@ -22,6 +22,7 @@ from bot.settings import Settings
 IDEMPOTENT_METHODS = frozenset(
     {
         "auth.test",
+        "chat.getPermalink",
         "chat.update",
         "conversations.open",
         "views.publish",

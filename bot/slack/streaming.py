@@ -1,8 +1,10 @@
 """Show a generated answer while it is written, then replace it with the final message.
 
 In threads the sentences go through Slack's chat streaming (`chat.startStream` with the first
-sentence, `chat.appendStream` at most once a second or per ~256 characters, `chat.stopStream`);
-elsewhere, or when starting a stream fails for any reason, the first sentence is posted and
+sentence, `chat.appendStream` at most once a second or per ~256 characters, `chat.stopStream`).
+The stream opens with a task step, "Searching the hiring guide", shown before the answer as a
+timeline task card; `chat.stopStream` marks it complete with the sources the answer cites.
+Elsewhere, or when starting a stream fails for any reason, the first sentence is posted and
 the message updated at most once a second. Calls made while the answer streams never sleep out
 a rate limit (they skip, or fall back). The final message (the cited answer with its sources
 and buttons, or the extractive answer when generation failed part-way) always replaces what
@@ -18,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -28,12 +30,17 @@ from bot.slack.blocks import Block
 from bot.slack.client import without_retries
 from bot.slack.mrkdwn import mrkdwn
 from bot.slack.replies import PriorReply, ReplyMark, find_reply, post_once
+from bot.text import clip
+from bot.types import Citation
 
 logger = logging.getLogger(__name__)
 MIN_INTERVAL_S = 1.0  # chat.update is Tier 3 (~50/min), chat.appendStream Tier 4 (~100/min)
 BUFFER_CHARS = 256  # or flush once this much text waits (the SDK's default buffer)
 _CITATION = re.compile(r"\[(\d+)\]")
 _UNDELIVERABLE = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"})
+SEARCH_TASK = "search"  # the id of the streamed task step
+SEARCH_TITLE = "Searching the hiring guide"
+TASK_TEXT_LIMIT = 256  # a task update's details and output
 
 
 class CitationNumbers:
@@ -131,7 +138,8 @@ class ReplyStream:
                     thread_ts=self.thread_ts,
                     recipient_team_id=self.team,
                     recipient_user_id=self.user,
-                    chunks=markdown_chunks(self._pending),
+                    chunks=[search_step(()), *markdown_chunks(self._pending)],
+                    task_display_mode="timeline",
                 )
                 if resp.get("ts"):
                     self.ts, self.native = str(resp["ts"]), True
@@ -175,20 +183,21 @@ class ReplyStream:
         self._quiet_until = now + (wait if error == "ratelimited" else float("inf"))
         logger.warning("streaming update skipped", extra={"error": error})
 
-    def finish(self, text: str, blocks: list[Block]) -> None:
-        """Deliver the final message: close the stream if one is open, then replace what was
-        shown with `blocks` (or post them when nothing was shown). Raises SlackApiError only
-        when Slack refused the reply outright, ReplyUncertain when whether it was posted cannot
-        be told."""
+    def finish(self, text: str, blocks: list[Block], sources: Sequence[Citation] = ()) -> None:
+        """Deliver the final message: close the stream if one is open (its task step complete,
+        with the cited `sources`), then replace what was shown with `blocks` (or post them when
+        nothing was shown). Raises SlackApiError only when Slack refused the reply outright,
+        ReplyUncertain when whether it was posted cannot be told."""
         final: dict[str, Any] = {}
         if self.mark is not None:
             final["metadata"] = self.mark.metadata(final=True)
         if self.native and self.ts is not None:
+            pending = markdown_chunks(self._pending) if self._pending.strip() else []
             try:
                 self.client.chat_stopStream(
                     channel=self.channel,
                     ts=self.ts,
-                    chunks=markdown_chunks(self._pending) if self._pending.strip() else None,
+                    chunks=[search_step(sources, done=True), *pending],
                 )
             except SlackApiError as exc:
                 logger.warning(
@@ -232,9 +241,25 @@ class ReplyStream:
             )
 
 
-def markdown_chunks(text: str) -> list[dict[str, str]]:
+def markdown_chunks(text: str) -> list[dict[str, Any]]:
     """Streamed text as chat streaming's `markdown_text` chunks."""
     return [{"type": "markdown_text", "text": text}]
+
+
+def search_step(sources: Sequence[Citation], *, done: bool = False) -> dict[str, Any]:
+    """The retrieval step as a chat-streaming `task_update` chunk: in progress while the answer
+    is written, then complete with the sources it cites (as text: a task's `sources` must be
+    URLs, and the knowledge base's documents have none)."""
+    chunk: dict[str, Any] = {
+        "type": "task_update",
+        "id": SEARCH_TASK,
+        "title": SEARCH_TITLE,
+        "status": "complete" if done else "in_progress",
+    }
+    if done:
+        cited = [f"[{n}] {c.title} — {c.original}" for n, c in enumerate(sources, 1)]
+        chunk["output"] = clip("; ".join(cited), TASK_TEXT_LIMIT) if cited else "No source cited."
+    return chunk
 
 
 def post_reply(

@@ -15,6 +15,10 @@ from bot.errors import StoreUnavailable
 
 Value = dict[str, Any]
 LeaseOutcome = Literal["acquired", "held", "done"]
+# what people add to a logged question, each kept per user (a user's later note replaces theirs):
+# their 👍/👎 vote, a "what was wrong?" comment, a request to the recruiting team
+Annotation = Literal["votes", "comments", "escalations"]
+ANNOTATIONS: tuple[Annotation, ...] = ("votes", "comments", "escalations")
 PROCESSING, DONE = "processing", "done"
 
 
@@ -44,6 +48,8 @@ class QuestionRecord:
     uncovered: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     votes: dict[str, str] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)  # user -> what was wrong
+    escalations: dict[str, str] = field(default_factory=dict)  # user -> where it was posted
 
     @property
     def topic(self) -> str:
@@ -55,13 +61,27 @@ class QuestionRecord:
         return json.dumps(asdict(self), ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, raw: str | bytes, votes: dict[str, str] | None = None) -> QuestionRecord:
-        """Inverse of `to_json`; `votes` (when given) replaces the stored ones."""
+    def from_json(
+        cls, raw: str | bytes, votes: dict[str, str] | None = None, **notes: dict[str, str]
+    ) -> QuestionRecord:
+        """Inverse of `to_json`; `votes` (and `comments`, `escalations`), when given, replace
+        the stored ones."""
         data = json.loads(raw)
         data["uncovered"] = tuple(data.get("uncovered") or ())
         data["sources"] = tuple(data.get("sources") or ())
-        data["votes"] = dict(votes if votes is not None else data.get("votes") or {})
+        given = {"votes": votes, **notes}
+        for kind in ANNOTATIONS:
+            value = given.get(kind)
+            data[kind] = dict(value if value is not None else data.get(kind) or {})
         return cls(**data)
+
+    def annotated(self, kind: Annotation, user: str, value: str) -> QuestionRecord:
+        """The record with `user`'s `kind` note set to `value` (replacing theirs)."""
+        if kind == "votes":
+            return replace(self, votes={**self.votes, user: value})
+        if kind == "comments":
+            return replace(self, comments={**self.comments, user: value})
+        return replace(self, escalations={**self.escalations, user: value})
 
 
 class StateStore(Protocol):
@@ -125,6 +145,11 @@ class StateStore(Protocol):
     def vote_on_question(self, question_id: str, user: str, vote: str) -> bool:
         """Attach a user's vote to a logged question (a later vote replaces it); False when the
         question is not logged (unknown, expired or never recorded)."""
+        ...
+
+    def annotate_question(self, question_id: str, kind: Annotation, user: str, value: str) -> bool:
+        """Attach a user's note of `kind` to a logged question (their later note of that kind
+        replaces it); False when the question is not logged."""
         ...
 
     def questions(self, *, since: float = 0.0, limit: int = 10_000) -> list[QuestionRecord]:
@@ -320,6 +345,9 @@ class SQLiteStateStore:
             db.execute("DELETE FROM questions WHERE expires_at <= ?", (now,))
 
     def vote_on_question(self, question_id: str, user: str, vote: str) -> bool:
+        return self.annotate_question(question_id, "votes", user, vote)
+
+    def annotate_question(self, question_id: str, kind: Annotation, user: str, value: str) -> bool:
         db = self._conn()
         with self._write:
             db.execute("BEGIN IMMEDIATE")
@@ -329,8 +357,7 @@ class SQLiteStateStore:
                     (question_id, time.time()),
                 ).fetchone()
                 if row is not None:
-                    record = QuestionRecord.from_json(row[0])
-                    updated = replace(record, votes={**record.votes, user: vote})
+                    updated = QuestionRecord.from_json(row[0]).annotated(kind, user, value)
                     db.execute(
                         "UPDATE questions SET record = ? WHERE id = ?",
                         (updated.to_json(), question_id),
@@ -460,14 +487,17 @@ class RedisStateStore:
         self._call(pipe.execute)
 
     def vote_on_question(self, question_id: str, user: str, vote: str) -> bool:
+        return self.annotate_question(question_id, "votes", user, vote)
+
+    def annotate_question(self, question_id: str, kind: Annotation, user: str, value: str) -> bool:
         key = self._k(f"question:{question_id}")
         ttl_ms = int(self._call(self._redis.pttl, key))
         if ttl_ms <= 0:  # -2: no such question (or expired); -1 cannot happen (always set with EX)
             return False
-        votes = self._k(f"question:{question_id}:votes")
+        notes = self._k(f"question:{question_id}:{kind}")  # one hash per kind: user -> value
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hset(votes, user, vote)
-        pipe.pexpire(votes, ttl_ms)
+        pipe.hset(notes, user, value)
+        pipe.pexpire(notes, ttl_ms)
         self._call(pipe.execute)
         return True
 
@@ -480,15 +510,21 @@ class RedisStateStore:
         pipe = self._redis.pipeline(transaction=False)
         for name in names:
             pipe.get(self._k(f"question:{name}"))
-            pipe.hgetall(self._k(f"question:{name}:votes"))
+            for kind in ANNOTATIONS:
+                pipe.hgetall(self._k(f"question:{name}:{kind}"))
         replies = self._call(pipe.execute)
+        step = 1 + len(ANNOTATIONS)
         records, gone = [], []
-        for name, raw, votes in zip(names, replies[::2], replies[1::2], strict=True):
+        for n, name in enumerate(names):
+            raw, *notes = replies[n * step : (n + 1) * step]
             if raw is None:
                 gone.append(name)
                 continue
-            decoded = {k.decode(): v.decode() for k, v in votes.items()}
-            records.append(QuestionRecord.from_json(raw, decoded))
+            decoded = {
+                kind: {k.decode(): v.decode() for k, v in hash_.items()}
+                for kind, hash_ in zip(ANNOTATIONS, notes, strict=True)
+            }
+            records.append(QuestionRecord.from_json(raw, **decoded))
         if gone:
             self._call(self._redis.zrem, index, *gone)
         return records

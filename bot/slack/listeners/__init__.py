@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.services import Services
 from bot.slack.delivery import Delivery
-from bot.slack.listeners import actions, assistant, commands, events
+from bot.slack.listeners import actions, assistant, commands, events, views
 
 
 def register(app: App, services: Services, delivery: Delivery) -> None:
@@ -15,3 +15,4 @@ def register(app: App, services: Services, delivery: Delivery) -> None:
     events.register(app, services, delivery)
     actions.register(app, services)
     commands.register(app, services)
+    views.register(app, services)

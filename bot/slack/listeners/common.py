@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk import WebClient
@@ -50,7 +51,8 @@ def safe_reply(
     if services.settings.debug:
         extra["question"] = text
     logger.info("replied", extra=extra)
-    fallback, blocks = build_reply(reply)
+    escalation = services.settings.escalation_channel is not None
+    fallback, blocks = build_reply(reply, escalation=escalation)
     return fallback, blocks, reply
 
 
@@ -98,7 +100,8 @@ def answer_in(
         on_text=stream.append,
         history=history,
     )
-    stream.finish(fallback, blocks)
+    answer = reply.answer if reply is not None else None
+    stream.finish(fallback, blocks, answer.sources if answer and answer.grounded else ())
     return reply
 
 
@@ -159,12 +162,32 @@ def answer_later(
     delivery.run(context, work, on_busy=busy)
 
 
+STATUS = "is looking through the hiring knowledge base…"
+
+
+@contextmanager
+def status_shown(client: WebClient, *, channel: str, thread_ts: str, clear: bool) -> Iterator[None]:
+    """Show hirebot's status on the thread `thread_ts` (a DM message's own ts when it is not
+    in a thread) while the block runs. Slack removes it when hirebot replies in that thread;
+    `clear` removes it afterwards for a reply posted elsewhere (at the DM's top level)."""
+    set_status = client.assistant_threads_setStatus
+    best_effort(set_status, channel_id=channel, thread_ts=thread_ts, status=STATUS)
+    try:
+        yield
+    finally:
+        if clear:
+            best_effort(set_status, channel_id=channel, thread_ts=thread_ts, status="")
+
+
 def best_effort(call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """A cosmetic Slack call (status, title): its failure must not stop the answer."""
+    """A cosmetic Slack call (status, title, suggested prompts): its failure must not stop the
+    answer."""
     try:
         call(*args, **kwargs)
     except SlackApiError as exc:
         logger.warning("slack call skipped", extra={"error": str(exc.response.get("error"))})
+    except OSError as exc:  # a timeout or a dropped connection
+        logger.warning("slack call skipped", extra={"error": type(exc).__name__})
 
 
 def _log_fields(event: dict[str, Any], started: float, outcome: str) -> dict[str, Any]:
@@ -178,9 +201,10 @@ def _log_fields(event: dict[str, Any], started: float, outcome: str) -> dict[str
 
 
 def action_context(body: dict[str, Any]) -> tuple[str, str, str | None, str | None]:
-    """(user, channel, message ts, thread ts) of a block action."""
+    """(user, channel, message ts, thread ts) of a block action (a click in an ephemeral
+    message has no message: its thread is its container's)."""
     message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id", ""
-    )
-    return body["user"]["id"], channel, message.get("ts"), message.get("thread_ts")
+    container = body.get("container") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
+    thread_ts = message.get("thread_ts") or (container.get("thread_ts") if not message else None)
+    return body["user"]["id"], channel, message.get("ts"), thread_ts

@@ -1,4 +1,5 @@
-"""Assistant thread started: remember the thread, greet and offer suggested prompts."""
+"""Assistant thread started (Slack's older assistant view, kept until a workspace switches to
+the agent view): remember the thread, greet and offer suggested prompts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.slack.blocks import ASSISTANT_GREETING, SUGGESTED_PROMPTS
+from bot.slack.blocks import ASSISTANT_GREETING, SUGGESTED_PROMPTS, SUGGESTED_PROMPTS_TITLE
 from bot.slack.delivery import Delivery
 from bot.slack.listeners.common import say_once
 from bot.slack.threads import remember_assistant_thread
@@ -30,6 +31,6 @@ def handler(services: Services, delivery: Delivery) -> Any:
             thread_ts=thread_ts,
             text=ASSISTANT_GREETING,
         )
-        set_suggested_prompts(prompts=list(SUGGESTED_PROMPTS), title="Try one of these:")
+        set_suggested_prompts(prompts=list(SUGGESTED_PROMPTS), title=SUGGESTED_PROMPTS_TITLE)
 
     return handle_thread_started

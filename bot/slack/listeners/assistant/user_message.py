@@ -1,4 +1,5 @@
-"""Assistant thread message: show status while working, answer, and title the thread."""
+"""Assistant thread message (Slack's older assistant view): show status while working, answer,
+and title the thread."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from slack_sdk import WebClient
 from bot.services import Services
 from bot.slack.delivery import Delivery
 from bot.slack.listeners.common import (
+    STATUS,
     answer_in,
     answer_later,
     best_effort,
@@ -18,7 +20,6 @@ from bot.slack.listeners.common import (
 )
 from bot.text import clip
 
-STATUS = "is looking through the hiring knowledge base…"
 TITLE_CHARS = 60
 
 

@@ -29,7 +29,8 @@ def handler(services: Services) -> Any:
             )
         else:
             reply = dialog_reply(services.roles.start(conversation_key(channel, None)))
-        fallback, blocks = build_reply(reply)
+        escalation = services.settings.escalation_channel is not None
+        fallback, blocks = build_reply(reply, escalation=escalation)
         client.chat_postMessage(channel=channel, text=fallback, blocks=blocks)
         respond(text="I've sent you a DM to pick the right role.", response_type="ephemeral")
 

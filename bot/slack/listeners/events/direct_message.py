@@ -1,6 +1,7 @@
-"""`message` in a DM: answer in the DM (in the thread, for a reply in a thread); ignore bots
-(including ourselves), edits and other subtypes. Assistant threads are handled by the
-Assistant listeners."""
+"""`message` in a DM: answer in the DM (in the thread, for a reply in a thread), with hirebot's
+status shown on the message while it works; ignore bots (including ourselves), edits and other
+subtypes. Under Slack's agent view every message in the Messages tab arrives here; Assistant
+threads (the older assistant view) are handled by the Assistant listeners."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack.delivery import Delivery
-from bot.slack.listeners.common import answer_in, answer_later, decode_incoming, dm_conversation
+from bot.slack.listeners.common import (
+    answer_in,
+    answer_later,
+    decode_incoming,
+    dm_conversation,
+    status_shown,
+)
 
 
 def is_user_dm(event: dict[str, Any]) -> bool:
@@ -36,23 +43,22 @@ def handler(services: Services, delivery: Delivery) -> Any:
         conversation = dm_conversation(
             services.state, channel, thread_ts, active=services.roles.is_active
         )
-        answer_later(
-            delivery,
-            context,
-            client,
-            channel=channel,
-            thread_ts=thread_ts,
-            work=lambda: answer_in(
-                services,
-                client,
-                channel=channel,
-                thread_ts=thread_ts,
-                conversation=conversation,
-                text=decode_incoming(event.get("text")),
-                event=event,
-                ticket=delivery.ticket(context),
-                team=context.team_id,
-            ),
-        )
+
+        def work() -> None:
+            status_on = str(thread_ts or event.get("ts") or "")
+            with status_shown(client, channel=channel, thread_ts=status_on, clear=not thread_ts):
+                answer_in(
+                    services,
+                    client,
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    conversation=conversation,
+                    text=decode_incoming(event.get("text")),
+                    event=event,
+                    ticket=delivery.ticket(context),
+                    team=context.team_id,
+                )
+
+        answer_later(delivery, context, client, channel=channel, thread_ts=thread_ts, work=work)
 
     return handle_direct_message
