@@ -681,6 +681,20 @@ class SignedPoster:
         body = urlencode({"payload": json.dumps(payload)})
         return self.post(body, "application/x-www-form-urlencoded")
 
+    def settled(self, *, queue_empty: bool = True, timeout_s: float = 30.0) -> dict[str, Any]:
+        """Wait until the app has finished every event it accepted (its /readyz shows nothing
+        in flight and, with `queue_empty`, an empty inbox): after this, a reply that has not
+        been posted never will be. Returns the last /readyz body."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with urllib.request.urlopen(self.base_url + "/readyz", timeout=5) as resp:
+                ready: dict[str, Any] = json.loads(resp.read())
+            if ready["in_flight"] == 0 and (ready["queue"] == 0 or not queue_empty):
+                return ready
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the app never settled: {ready}")
+            time.sleep(0.02)
+
 
 PEOPLE = {"hirebot": BOT_USER_ID, "alice": "U0ALICE", "bob": "U0BOB"}
 CHANNELS = {"hiring": "C0HIRING", "general": "C0GENERAL"}

@@ -10,13 +10,14 @@ from bot.conversation import Conversations
 from bot.gaps.question_log import QuestionLog, outcome_of
 from bot.stores.state import QuestionRecord, RedisStateStore, SQLiteStateStore
 from bot.types import Answer, Citation
+from tests.clock import ManualClock, let_pass
 from tests.conftest import REDIS_URL
 
 
 @pytest.fixture(params=["sqlite", "redis"])
 def store(request, tmp_path):
     if request.param == "sqlite":
-        return SQLiteStateStore(tmp_path / "state.sqlite3")
+        return SQLiteStateStore(tmp_path / "state.sqlite3", clock=ManualClock())
     if not RedisStateStore(REDIS_URL).ping():
         pytest.skip("no Redis server on 127.0.0.1:6379 (start it with redis-server)")
     return RedisStateStore(REDIS_URL, prefix=f"hirebot-test-{uuid.uuid4().hex[:8]}:")
@@ -75,10 +76,10 @@ def test_since_filters_by_time(store):
 
 
 def test_records_and_their_votes_expire_with_the_state_ttl(store):
-    log = QuestionLog(store, ttl_s=1)
+    log = QuestionLog(store, ttl_s=0.2)
     qid = log.record(answer("q?", grounded=False), user="U1")
     assert log.record_vote(qid, user="U1", vote="down")
-    time.sleep(1.3)
+    let_pass(store, 0.25)
     assert log.since(0) == []
     assert not log.record_vote(qid, user="U1", vote="up")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 
@@ -68,7 +67,7 @@ def test_signed_mention_is_answered_once_in_its_thread_even_with_retries(served)
     (call,) = fake.wait_for("chat.postMessage")
     assert call.params["thread_ts"] == "1700000500.000100"
     assert "Gutierrez" in json.dumps(call.params["blocks"])
-    time.sleep(1.5)
+    poster.settled()
     assert len(fake.calls_to("chat.postMessage")) == 1
     assert fake.calls_to("auth.test"), "the token is verified at startup"
 

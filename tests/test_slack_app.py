@@ -46,7 +46,7 @@ def test_slack_retry_of_a_handled_event_gets_no_second_reply(slack):
     slack.fake.wait_for("chat.postMessage")
     for attempt in (1, 2):
         assert slack.poster.event(event, event_id="EvRetry", retry=attempt)[0] == 200
-    time.sleep(1.0)
+    slack.poster.settled()
     assert len(slack.fake.calls_to("chat.postMessage")) == 1
 
 
@@ -55,7 +55,7 @@ def test_bad_signature_is_rejected_and_nothing_is_posted(slack):
     assert status == 401
     stale = int(time.time()) - 3600
     assert slack.poster.event(mention("hello?"), event_id="EvOld", timestamp=stale)[0] == 401
-    time.sleep(0.5)
+    slack.poster.settled()
     assert slack.fake.calls_to("chat.postMessage") == []
 
 
@@ -84,7 +84,7 @@ def test_direct_message_is_answered_in_the_dm(slack):
 )
 def test_bot_messages_edits_and_other_subtypes_are_ignored(slack, event):
     assert slack.poster.event(event, event_id=f"EvIgnore-{event.get('subtype')}")[0] == 200
-    time.sleep(1.0)
+    slack.poster.settled()
     assert slack.fake.calls_to("chat.postMessage") == []
 
 

@@ -9,7 +9,6 @@ import json
 import socket
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -297,7 +296,7 @@ def test_a_retry_while_a_slow_answer_runs_gets_no_second_reply(kb_services, fake
         finally:
             qa.gate.set()
         fake_slack.wait_for("chat.postMessage")
-        time.sleep(1.0)
+        poster.settled()
         assert len(fake_slack.calls_to("chat.postMessage")) == 1
         assert qa.entered.acquire(timeout=0) is False  # the retries never reached the core
 
@@ -312,7 +311,7 @@ def test_a_post_lost_before_it_landed_is_looked_up_then_posted_once(slack):
     assert lookup.params["ts"] == "1700001500.000100" and lookup.params["include_all_metadata"]
     assert second.params["metadata"]["event_payload"] == {"event_id": "EvDrop", "final": True}
     assert slack.poster.event(event, event_id="EvDrop", retry=1)[0] == 200
-    time.sleep(1.0)
+    slack.poster.settled()
     assert len(slack.fake.calls_to("chat.postMessage")) == 2
     assert len(slack.fake.visible("C0CHAN", "1700001500.000100")) == 1
 
@@ -334,7 +333,7 @@ def test_a_reply_slack_refuses_is_released_for_a_retry(slack):
     event = mention("What is MLOps?", ts="1700001600.000100")
     slack.poster.event(event, event_id="EvRefused")
     slack.fake.wait_for("chat.postMessage")
-    time.sleep(0.5)
+    slack.poster.settled(queue_empty=False)  # the refused answer is given back to the inbox
     slack.poster.event(event, event_id="EvRefused", retry=1)  # nothing was posted: answer now
     _, again = slack.fake.wait_for("chat.postMessage", 2)
     assert again.ok and again.params["thread_ts"] == "1700001600.000100"
@@ -436,14 +435,7 @@ def test_a_client_that_stalls_mid_body_is_cut_off(kb_services, tmp_path):
 def test_a_finished_answer_leaves_the_inbox(slack):
     slack.poster.event(mention("What is MLOps?"), event_id="EvKeep")
     slack.fake.wait_for("chat.postMessage")
-    deadline = time.monotonic() + 10
-    while True:
-        with urllib.request.urlopen(slack.base_url + "/readyz", timeout=5) as resp:
-            ready = json.loads(resp.read())
-        if ready["queue"] == 0 and ready["in_flight"] == 0:
-            break
-        assert time.monotonic() < deadline, ready
-        time.sleep(0.05)
+    slack.poster.settled()
     assert slack.poster.event(mention("What is MLOps?"), event_id="EvKeep", retry=1)[0] == 200
-    time.sleep(0.5)
+    slack.poster.settled()
     assert len(slack.fake.calls_to("chat.postMessage")) == 1  # remembered after it left

@@ -1,12 +1,12 @@
 """State stores: real SQLite in a temp dir and real Redis on 127.0.0.1:6379."""
 
 import threading
-import time
 import uuid
 
 import pytest
 
 from bot.stores.state import Feedback, RedisStateStore, SQLiteStateStore
+from tests.clock import ManualClock, let_pass
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -21,7 +21,7 @@ def redis_available() -> bool:
 @pytest.fixture(params=["sqlite", "redis"])
 def store(request, tmp_path):
     if request.param == "sqlite":
-        return SQLiteStateStore(tmp_path / "state.sqlite3")
+        return SQLiteStateStore(tmp_path / "state.sqlite3", clock=ManualClock())
     if not redis_available():
         pytest.skip("no Redis server on 127.0.0.1:6379")
     return RedisStateStore(REDIS_URL, prefix=f"hirebot-test-{uuid.uuid4().hex[:8]}:")
@@ -30,8 +30,9 @@ def store(request, tmp_path):
 def test_put_get_delete_and_expiry(store):
     store.put("conv:1", {"question": "q"}, ttl_s=60)
     assert store.get("conv:1") == {"question": "q"}
-    store.put("short", {"a": 1}, ttl_s=1)
-    time.sleep(1.2)
+    store.put("short", {"a": 1}, ttl_s=0.2)
+    assert store.get("short") == {"a": 1}
+    let_pass(store, 0.25)
     assert store.get("short") is None
     store.delete("conv:1")
     assert store.get("conv:1") is None
@@ -53,9 +54,10 @@ def test_claim_is_exactly_once_even_under_concurrency(store):
 
 
 def test_claim_can_be_taken_again_after_expiry(store):
-    assert store.claim("event:short", ttl_s=1)
-    time.sleep(1.2)
-    assert store.claim("event:short", ttl_s=1)
+    assert store.claim("event:short", ttl_s=0.2)
+    assert not store.claim("event:short", ttl_s=0.2)
+    let_pass(store, 0.25)
+    assert store.claim("event:short", ttl_s=0.2)
 
 
 def test_feedback_is_recorded_and_a_revote_replaces(store):
@@ -106,9 +108,9 @@ def test_a_free_key_is_leased_by_exactly_one_of_many_concurrent_owners(store):
 
 
 def test_an_expired_lease_is_taken_over_but_a_finished_one_never_is(store):
-    assert store.lease("event:crash", "dead-replica", ttl_s=0.5) == "acquired"
+    assert store.lease("event:crash", "dead-replica", ttl_s=0.2) == "acquired"
     assert store.lease("event:crash", "other", ttl_s=30) == "held"
-    time.sleep(0.7)  # the holder died: nobody renewed
+    let_pass(store, 0.25)  # the holder died: nobody renewed
     assert store.lease("event:crash", "other", ttl_s=30) == "acquired"
     assert not store.renew("event:crash", "dead-replica", ttl_s=30)  # no longer its lease
     store.finish("event:crash", ttl_s=60)
@@ -117,10 +119,10 @@ def test_an_expired_lease_is_taken_over_but_a_finished_one_never_is(store):
 
 
 def test_renewing_keeps_a_lease_alive_past_its_first_expiry(store):
-    assert store.lease("event:slow", "alive", ttl_s=0.6) == "acquired"
-    for _ in range(3):
-        time.sleep(0.3)
-        assert store.renew("event:slow", "alive", ttl_s=0.6)
+    assert store.lease("event:slow", "alive", ttl_s=0.2) == "acquired"
+    for _ in range(3):  # 0.3 s in all: past the first expiry
+        let_pass(store, 0.1)
+        assert store.renew("event:slow", "alive", ttl_s=0.2)
     assert store.lease("event:slow", "other", ttl_s=30) == "held"
 
 

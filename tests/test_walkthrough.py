@@ -5,6 +5,7 @@ import pytest
 from bot.roles import walkthrough as wt
 from bot.roles.dialog import NoticeView, QuestionView, ResultView
 from bot.types import ROLE_IDS
+from tests.clock import ManualClock, let_pass
 
 # option index per question that points at each role
 PATHS = {
@@ -79,8 +80,10 @@ def dialog(kb_services, tmp_path):
     from bot.roles.dialog import RoleDialog
     from bot.stores.state import SQLiteStateStore
 
+    clock = ManualClock()
+
     def make(ttl_s=3600):
-        state = SQLiteStateStore(tmp_path / "state.sqlite3")
+        state = SQLiteStateStore(tmp_path / "state.sqlite3", clock=clock)
         return RoleDialog(
             state, kb_services.roles.recommender, kb_services.roles.briefs, ttl_s=ttl_s
         )
@@ -109,11 +112,11 @@ def test_stale_and_unknown_clicks_get_a_gentle_notice(dialog):
 
 
 def test_walkthrough_expires_after_inactivity(dialog):
-    import time
-
-    d = dialog(ttl_s=1)
+    d = dialog(ttl_s=60)
     walk_id = d.start("im:D1").walk.id
-    time.sleep(1.2)
+    let_pass(d.state, 59)
+    assert d.is_active("im:D1")
+    let_pass(d.state, 2)
     assert not d.is_active("im:D1")
     assert isinstance(d.click("im:D1", walk_id, "output", "models"), NoticeView)
 

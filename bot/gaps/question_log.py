@@ -28,7 +28,7 @@ def outcome_of(answer: Answer) -> Outcome:
 class QuestionLog:
     """Records questions and votes in the state store (or nothing, when turned off)."""
 
-    def __init__(self, state: StateStore, *, ttl_s: int, enabled: bool = True) -> None:
+    def __init__(self, state: StateStore, *, ttl_s: float, enabled: bool = True) -> None:
         self.state = state
         self.ttl_s = ttl_s
         self.enabled = enabled

@@ -7,6 +7,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -87,7 +88,7 @@ class QuestionRecord:
 class StateStore(Protocol):
     """Small key-value store with expiry, an atomic claim, and a feedback log."""
 
-    def claim(self, key: str, ttl_s: int) -> bool:
+    def claim(self, key: str, ttl_s: float) -> bool:
         """True for exactly one caller per key until it expires (across processes)."""
         ...
 
@@ -113,7 +114,7 @@ class StateStore(Protocol):
         """The value under `key`, or None when missing or expired."""
         ...
 
-    def put(self, key: str, value: Value, ttl_s: int) -> None:
+    def put(self, key: str, value: Value, ttl_s: float) -> None:
         """Store `value` under `key` for `ttl_s` seconds."""
         ...
 
@@ -138,7 +139,7 @@ class StateStore(Protocol):
         """True when the store is reachable."""
         ...
 
-    def add_question(self, record: QuestionRecord, ttl_s: int) -> None:
+    def add_question(self, record: QuestionRecord, ttl_s: float) -> None:
         """Log a question and its outcome for `ttl_s` seconds."""
         ...
 
@@ -160,9 +161,10 @@ class StateStore(Protocol):
 class SQLiteStateStore:
     """State in one SQLite file (WAL mode: safe for several threads and processes)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.clock = clock  # seconds since the epoch; expiry is measured on it
         self._local = threading.local()
         # one writer at a time inside this process: a Python lock hands over in microseconds,
         # where SQLite's busy handler would back off in sleeps of up to 100 ms
@@ -199,8 +201,8 @@ class SQLiteStateStore:
             self._local.conn = conn
         return conn
 
-    def claim(self, key: str, ttl_s: int) -> bool:
-        now = time.time()
+    def claim(self, key: str, ttl_s: float) -> bool:
+        now = self.clock()
         db = self._conn()
         with self._write:
             db.execute("BEGIN IMMEDIATE")
@@ -217,7 +219,7 @@ class SQLiteStateStore:
         return cur.rowcount == 1
 
     def lease(self, key: str, owner: str, ttl_s: float) -> LeaseOutcome:
-        now = time.time()
+        now = self.clock()
         db = self._conn()
         mine = json.dumps({"state": PROCESSING, "owner": owner})
         with self._write:
@@ -240,7 +242,7 @@ class SQLiteStateStore:
 
     def renew(self, key: str, owner: str, ttl_s: float) -> bool:
         mine = json.dumps({"state": PROCESSING, "owner": owner})
-        now = time.time()
+        now = self.clock()
         with self._write:
             cur = self._conn().execute(
                 "UPDATE kv SET expires_at = ? WHERE key = ? AND value = ? AND expires_at > ?",
@@ -249,7 +251,7 @@ class SQLiteStateStore:
         return cur.rowcount == 1
 
     def finish(self, key: str, ttl_s: float) -> None:
-        self.put(key, {"state": DONE}, int(max(1, ttl_s)))
+        self.put(key, {"state": DONE}, ttl_s)
 
     def release(self, key: str, owner: str) -> None:
         mine = json.dumps({"state": PROCESSING, "owner": owner})
@@ -259,13 +261,13 @@ class SQLiteStateStore:
     def get(self, key: str) -> Value | None:
         row = (
             self._conn()
-            .execute("SELECT value FROM kv WHERE key = ? AND expires_at > ?", (key, time.time()))
+            .execute("SELECT value FROM kv WHERE key = ? AND expires_at > ?", (key, self.clock()))
             .fetchone()
         )
         return None if row is None else dict(json.loads(row[0]))
 
-    def put(self, key: str, value: Value, ttl_s: int) -> None:
-        now = time.time()
+    def put(self, key: str, value: Value, ttl_s: float) -> None:
+        now = self.clock()
         db = self._conn()
         with self._write:
             db.execute(
@@ -300,7 +302,7 @@ class SQLiteStateStore:
                     feedback.vote,
                     feedback.channel,
                     feedback.question,
-                    feedback.at or time.time(),
+                    feedback.at or self.clock(),
                 ),
             )
             db.execute("COMMIT")
@@ -334,8 +336,8 @@ class SQLiteStateStore:
             return False
         return True
 
-    def add_question(self, record: QuestionRecord, ttl_s: int) -> None:
-        now = time.time()
+    def add_question(self, record: QuestionRecord, ttl_s: float) -> None:
+        now = self.clock()
         db = self._conn()
         with self._write:
             db.execute(
@@ -354,7 +356,7 @@ class SQLiteStateStore:
             try:
                 row = db.execute(
                     "SELECT record FROM questions WHERE id = ? AND expires_at > ?",
-                    (question_id, time.time()),
+                    (question_id, self.clock()),
                 ).fetchone()
                 if row is not None:
                     updated = QuestionRecord.from_json(row[0]).annotated(kind, user, value)
@@ -374,7 +376,7 @@ class SQLiteStateStore:
             .execute(
                 "SELECT record FROM questions WHERE at >= ? AND expires_at > ? "
                 "ORDER BY at DESC LIMIT ?",
-                (since, time.time(), limit),
+                (since, self.clock(), limit),
             )
             .fetchall()
         )
@@ -409,12 +411,12 @@ class RedisStateStore:
         except self._errors as exc:
             raise StoreUnavailable(f"Redis is unreachable: {exc}") from exc
 
-    def claim(self, key: str, ttl_s: int) -> bool:
-        return bool(self._call(self._redis.set, self._k(key), b"1", nx=True, ex=max(1, ttl_s)))
+    def claim(self, key: str, ttl_s: float) -> bool:
+        return bool(self._call(self._redis.set, self._k(key), b"1", nx=True, px=millis(ttl_s)))
 
     def lease(self, key: str, owner: str, ttl_s: float) -> LeaseOutcome:
         mine = json.dumps({"state": PROCESSING, "owner": owner})
-        ms = max(1, int(ttl_s * 1000))
+        ms = millis(ttl_s)
         for _ in range(3):  # the key may expire between SET NX and GET: look again
             if self._call(self._redis.set, self._k(key), mine, nx=True, px=ms):
                 return "acquired"
@@ -426,11 +428,11 @@ class RedisStateStore:
 
     def renew(self, key: str, owner: str, ttl_s: float) -> bool:
         mine = json.dumps({"state": PROCESSING, "owner": owner})
-        ms = max(1, int(ttl_s * 1000))
+        ms = millis(ttl_s)
         return bool(self._call(self._renew_script, keys=[self._k(key)], args=[mine, ms]))
 
     def finish(self, key: str, ttl_s: float) -> None:
-        self._call(self._redis.set, self._k(key), json.dumps({"state": DONE}), px=int(ttl_s * 1000))
+        self._call(self._redis.set, self._k(key), json.dumps({"state": DONE}), px=millis(ttl_s))
 
     def release(self, key: str, owner: str) -> None:
         mine = json.dumps({"state": PROCESSING, "owner": owner})
@@ -440,8 +442,8 @@ class RedisStateStore:
         raw = self._call(self._redis.get, self._k(key))
         return None if raw is None else dict(json.loads(raw))
 
-    def put(self, key: str, value: Value, ttl_s: int) -> None:
-        self._call(self._redis.set, self._k(key), json.dumps(value), ex=max(1, ttl_s))
+    def put(self, key: str, value: Value, ttl_s: float) -> None:
+        self._call(self._redis.set, self._k(key), json.dumps(value), px=millis(ttl_s))
 
     def delete(self, key: str) -> None:
         self._call(self._redis.delete, self._k(key))
@@ -476,14 +478,14 @@ class RedisStateStore:
         except self._errors:
             return False
 
-    def add_question(self, record: QuestionRecord, ttl_s: int) -> None:
-        ttl = max(1, ttl_s)
+    def add_question(self, record: QuestionRecord, ttl_s: float) -> None:
+        ms = millis(ttl_s)
         index = self._k("questions")
         pipe = self._redis.pipeline(transaction=True)
-        pipe.set(self._k(f"question:{record.id}"), record.to_json(), ex=ttl)
+        pipe.set(self._k(f"question:{record.id}"), record.to_json(), px=ms)
         pipe.zadd(index, {record.id: record.at})
-        pipe.zremrangebyscore(index, "-inf", f"({time.time() - ttl}")
-        pipe.expire(index, ttl)
+        pipe.zremrangebyscore(index, "-inf", f"({time.time() - ms / 1000}")
+        pipe.pexpire(index, ms)
         self._call(pipe.execute)
 
     def vote_on_question(self, question_id: str, user: str, vote: str) -> bool:
@@ -492,7 +494,7 @@ class RedisStateStore:
     def annotate_question(self, question_id: str, kind: Annotation, user: str, value: str) -> bool:
         key = self._k(f"question:{question_id}")
         ttl_ms = int(self._call(self._redis.pttl, key))
-        if ttl_ms <= 0:  # -2: no such question (or expired); -1 cannot happen (always set with EX)
+        if ttl_ms <= 0:  # -2: no such question (or expired); -1 cannot happen (always set with PX)
             return False
         notes = self._k(f"question:{question_id}:{kind}")  # one hash per kind: user -> value
         pipe = self._redis.pipeline(transaction=True)
@@ -528,6 +530,11 @@ class RedisStateStore:
         if gone:
             self._call(self._redis.zrem, index, *gone)
         return records
+
+
+def millis(ttl_s: float) -> int:
+    """A TTL in whole milliseconds for Redis (at least 1: Redis refuses 0)."""
+    return max(1, int(ttl_s * 1000))
 
 
 def lease_outcome(raw: str | bytes | None) -> LeaseOutcome:
