@@ -65,8 +65,43 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("kb-index")
+def kb_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """This session's copy of the knowledge index. Under pytest-xdist the first worker builds it
+    (in a child process, so every file is closed) while the others wait, and each worker then
+    copies it: the model runs once instead of once per worker, on every core."""
+    own = tmp_path_factory.mktemp("kb-index")
+    if worker_id == "master":
+        return own
+    import fcntl
+    import shutil
+    import subprocess
+    import sys
+
+    shared = tmp_path_factory.getbasetemp().parent  # the same for every worker of this run
+    built = shared / "kb-index-built"
+    with open(shared / "kb-index.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "complete").exists():
+            shutil.rmtree(built, ignore_errors=True)
+            script = (
+                "import sys; from pathlib import Path; "
+                "from tests.conftest import build_kb_index; build_kb_index(Path(sys.argv[1]))"
+            )
+            env = {k: v for k, v in os.environ.items() if not k.startswith(_ISOLATED_PREFIXES)}
+            subprocess.run(
+                [sys.executable, "-c", script, str(built)], cwd=ROOT, env=env, check=True
+            )
+            (built / "complete").touch()
+    shutil.copytree(built, own, dirs_exist_ok=True, ignore=shutil.ignore_patterns("complete"))
+    return own
+
+
+def build_kb_index(data_dir: Path) -> None:
+    """Ingest the knowledge base into `data_dir` with the test settings (see `kb_dir`)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    services = build_services(make_settings(data_dir))
+    report = services.ingest([KNOWLEDGE], progress=False)
+    assert report.ok and report.chunks_added > 50, report
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +112,7 @@ def kb_services(kb_dir: Path, embedder: Embedder) -> Iterator[Services]:
     try:
         services = build_services(make_settings(kb_dir), embedder=embedder)
         report = services.ingest([KNOWLEDGE], progress=False)
-        assert report.ok and report.chunks_added > 50
+        assert report.ok and services.store.count() > 50, report  # built here, or copied
         yield services
     finally:
         os.chdir(cwd)
