@@ -100,26 +100,91 @@ def test_contracting_leads_with_an_hourly_rate():
     assert answer.lead is not None and "per hour" in answer.lead.text
 
 
-def test_a_list_kind_leads_with_the_list_its_item_names_first_ranked_and_capped():
-    lines = [
-        "Obsidi names these red flags in ML candidates:",
-        *[f"Flag {n} name: a candidate who shows warning {n}." for n in range(1, 9)],
-        "Black box problem: the candidate cannot explain the model's decisions.",
-    ]
+def test_a_contractor_pay_question_is_answered_with_a_rate_the_list_line_with_it_first():
     answer = compose(
-        "Which red flags should I watch for, like a black box model?",
+        "What would a senior ML engineer on a 6-month contract cost?",
+        "pay",
+        {
+            "a": units_of(
+                "a",
+                [
+                    "Obsidi gives these North American figures for ML developers:",
+                    "Senior ML developers: often more than $200,000 USD per year.",
+                    "Contractors and freelance ML developers: may charge $100–$250 per hour.",
+                ],
+                list_from=1,
+            ),
+        },
+    )
+    assert "$100–$250 per hour" in first_words(answer.answer, 35)
+
+
+def test_with_no_rate_for_the_asked_role_the_nearest_roles_rate_leads_with_a_note():
+    answer = compose(
+        "What hourly rate does a freelance AI engineer charge?",
+        "contracting",
+        {
+            "a": units_of("a", ["Obsidi says AI engineers earn about $160,000 per year."]),
+            "b": units_of("b", ["Obsidi says freelance ML engineers charge $100–$250 per hour."]),
+        },
+    )
+    assert answer.lead is not None and "per hour" in answer.lead.text
+    (note,) = [n for n in answer.notes if n.kind == "role"]
+    assert "no hourly figures for the AI engineer role" in note.text
+    assert "ML engineer" in note.text
+
+
+def test_a_sentence_saying_a_source_gives_nothing_about_another_role_never_leads():
+    answer = compose(
+        "How should an ML engineer interview loop be structured?",
+        "interviewing",
+        {
+            "a": units_of(
+                "a",
+                [
+                    "hirebot's note: none of the articles gives interview guidance for ML "
+                    "scientists; the stages were written for ML engineers and data scientists."
+                ],
+            ),
+            "b": units_of("b", ["Obsidi says an ML engineer loop has a technical deep dive."]),
+        },
+    )
+    assert answer.lead is not None and answer.lead.text.startswith("Obsidi says an ML engineer")
+
+
+RED_FLAGS = [
+    "Obsidi names these red flags in ML candidates:",
+    *[f"Flag {n} name: a candidate who shows warning {n}." for n in range(1, 9)],
+    "Black box problem: the candidate cannot explain the model's decisions.",
+]
+
+
+def test_a_list_kind_leads_with_the_list_its_item_names_first_ranked_and_capped():
+    answer = compose(
+        "Which red flags should I watch for in ML candidates?",
         "red_flags",
         {
-            "a": units_of("a", lines, list_from=1),
+            "a": units_of("a", RED_FLAGS, list_from=1),
             "b": units_of("b", ["Interview loops have four stages."]),
         },
     )
     lead = answer.lead
-    assert lead is not None and lead.text.startswith(
-        "Obsidi names these red flags in ML candidates:"
-    )
-    assert "black box problem" in first_words(answer.answer, 35).lower()  # ranked first
+    assert lead is not None and lead.text.startswith(RED_FLAGS[0])
     assert len(lead.items) == 6 and lead.more  # capped, and says there is more
+
+
+def test_a_question_about_one_item_leads_with_that_line_then_the_rest_of_its_list():
+    answer = compose(
+        "A candidate cannot explain the model's decisions - black box problem. Red flag?",
+        "red_flags",
+        {
+            "a": units_of("a", RED_FLAGS, list_from=1),
+            "b": units_of("b", ["Interview loops have four stages."]),
+        },
+    )
+    assert answer.lead is not None and answer.lead.text.startswith("Black box problem")
+    (rest,) = [p for p in answer.points if p.text.startswith(RED_FLAGS[0])]
+    assert not any(i.startswith("Black box problem") for i in rest.items)  # not shown twice
 
 
 def test_meta_sentences_never_lead_and_no_point_is_shown_twice():

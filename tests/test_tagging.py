@@ -32,6 +32,12 @@ KINDS = {
         ("Coders.dev offers a paid 2-week trial with an engineer.", ("duration",)),
         ("Obsidi names four red flags and 3 stages.", ("count",)),
         ("An AI engineer builds product features on foundation models.", ()),
+        (  # each amount is typed by the words right after it
+            "Mid-level ML developers earn $130,000–$180,000 USD per year, and contractors "
+            "may charge $100–$250 per hour.",
+            ("annual", "hourly"),
+        ),
+        ("Typical hourly rates run $100 to $250 for freelancers.", ("hourly",)),
     ],
 )
 def test_figure_types(text, figures):

@@ -28,7 +28,7 @@ from bot.answering.ranker import FEATURES, SentenceRanker, neutral_ranker
 from bot.indexing.attribution import attribute
 from bot.stores.vectors import UnitRecord
 from bot.text import STOPWORDS, clip, is_question, tokenize
-from bot.types import Answer, Chunk, Citation, Hit, Note, Origin, Point, UnitTags
+from bot.types import ROLE_NAMES, Answer, Chunk, Citation, Hit, Note, Origin, Point, UnitTags
 from bot.vocabulary import vocabulary
 
 DECLINE_TEXT = (
@@ -55,6 +55,9 @@ class ComposerConfig:
     keep_within: float = 4.0
     # a plan-fitting lead may score at most this much below the best candidate
     lead_margin: float = 2.5
+    # in a plan that leads with a list, one of its lines leads instead only when it scores at
+    # least this much above every list (a question about one item, not the whole list)
+    line_margin: float = 0.0
     duplicate_cosine: float = 0.9
     min_chars: int = 25
 
@@ -106,8 +109,8 @@ def compose_answer(
     """The structured, cited answer: the lead the kind's plan asks for, then support and notes
     (see the module docstring). `uncovered` are the question's terms the sources do not cover."""
     cfg = config or ComposerConfig()
-    plan = plan_for(kind)
     frame = replace(frame, kind=kind) if frame is not None else Frame.of(question, kind)
+    plan = plan_for(frame.plan_kind)
     candidates = gather(question, hits, units, question_vector, cfg)
     if not candidates:
         return decline(question, hits)
@@ -139,6 +142,20 @@ def compose_answer(
             Note(
                 "level",
                 f"The sources give no figures for {named} level; the nearest they give is {given}.",
+            )
+        )
+    asked_roles = set(frame.roles)
+    lead_role = set(lead.tags.roles_named[:1] or lead.tags.roles)
+    wanted = set(plan.lead_figures) & set(lead.tags.figures)
+    if wanted and asked_roles and lead_role and not asked_roles & lead_role:
+        figures = _join(sorted(wanted))
+        named = _join([ROLE_NAMES.get(r, r) for r in sorted(asked_roles)])
+        given = _join([ROLE_NAMES.get(r, r) for r in sorted(lead_role)])
+        notes.append(
+            Note(
+                "role",
+                f"The sources give no {figures} figures for the {named} role; "
+                f"the nearest they give are for the {given} role.",
             )
         )
     if (
@@ -359,13 +376,13 @@ def may_lead(cand: Candidate, plan: AnswerPlan, frame: Frame) -> bool:
     if tags.form in plan.never_lead or (tags.note and tags.form != "absence"):
         return False
     if plan.lead_figures:
-        if tags.form == "absence":
-            return bool(set(frame.roles) & set(tags.roles)) or not frame.roles
+        if tags.form == "absence":  # saying the sources give none for the role it names
+            return bool(set(frame.roles) & set(tags.roles_named[:1])) or not frame.roles
         subject = (tags.roles_named or tags.roles)[:1]  # whose figure it is: the role named first
         about_subject = not frame.roles or bool(set(subject) & set(frame.roles))
         return bool(set(plan.lead_figures) & set(tags.figures)) and about_subject
-    if plan.list_lead:
-        return cand.is_list and about_asked
+    if plan.list_lead:  # the list, or one of its lines when that line alone answers best
+        return (cand.is_list or cand.unit.lead is not None) and about_asked
     if plan.compares and len(frame.roles) >= 2:
         named = set(frame.roles) & set(tags.roles)
         return (tags.form == "comparison" and len(named) >= 2) or len(named) >= 2
@@ -374,23 +391,37 @@ def may_lead(cand: Candidate, plan: AnswerPlan, frame: Frame) -> bool:
     return about_asked
 
 
+def may_show_first(cand: Candidate, plan: AnswerPlan, frame: Frame) -> bool:
+    """Could this candidate be the first thing shown at all? Not a form that only qualifies an
+    answer, not a note about the knowledge; a sentence saying the sources give nothing only
+    when the role it names first was asked about (or, for figures, when none was asked)."""
+    tags = cand.tags
+    if tags.form in plan.never_lead:
+        return False
+    if tags.form == "absence":
+        if frame.roles:
+            return bool(set(frame.roles) & set(tags.roles_named[:1]))  # the role it is about
+        return bool(plan.lead_figures)
+    return not tags.note
+
+
 def choose_lead(
     candidates: Sequence[Candidate], plan: AnswerPlan, frame: Frame, cfg: ComposerConfig
 ) -> Candidate:
     """The best candidate the plan lets lead, unless it scores more than `lead_margin` below
     the best candidate that may be shown first at all; else that best one."""
-    showable = [
-        c
-        for c in candidates
-        if c.tags.form not in plan.never_lead and (not c.tags.note or c.tags.form == "absence")
-    ]
+    showable = [c for c in candidates if may_show_first(c, plan, frame)]
     pool = showable or list(candidates)
     best = max(pool, key=lambda c: c.score)
     fitting = [c for c in pool if may_lead(c, plan, frame)]
+    if plan.list_lead:
+        lists = [c.score for c in fitting if c.is_list]
+        bar = max(lists, default=float("-inf")) + cfg.line_margin
+        fitting = [c for c in fitting if c.is_list or c.score >= bar]
     if plan.lead_figures and frame.roles:
         # the sources give no figure for the asked role: saying so outranks another role's
         asked = set(frame.roles)
-        absent = [c for c in fitting if c.tags.form == "absence" and asked & set(c.tags.roles)]
+        absent = [c for c in fitting if c.tags.form == "absence"]
         figures = [  # a figure whose sentence is about an asked role (the role it names first)
             c
             for c in fitting
@@ -408,6 +439,10 @@ def choose_lead(
         top = max(fitting, key=lambda c: c.score)
         if top.score >= best.score - cfg.lead_margin:
             return top
+    elif plan.lead_figures:  # none for the asked role: the wanted figure for the nearest one
+        other = [c for c in pool if set(plan.lead_figures) & set(c.tags.figures)]
+        if other:
+            return max(other, key=lambda c: c.score)
     return best
 
 
@@ -532,7 +567,13 @@ def shown_items(cand: Candidate, plan: AnswerPlan, frame: Frame) -> tuple[list[U
         asked = nearest_levels(frame.levels, [i.tags.levels for i in cand.items])
         kept = [(i, s) for i, s in items if not i.tags.levels or asked & set(i.tags.levels)]
         items = kept or items
-    ranked = [i for i, _ in sorted(items, key=lambda pair: -pair[1])]
+    wanted = set(plan.lead_figures)  # lines stating the figure type the plan wants come first
+    ranked = [
+        i
+        for i, _ in sorted(
+            items, key=lambda pair: (not wanted & set(pair[0].tags.figures), -pair[1])
+        )
+    ]
     return ranked[: plan.max_items], len(ranked) > plan.max_items
 
 

@@ -114,6 +114,11 @@ class Frame:
         return cls.read(question, kind)
 
     @property
+    def plan_kind(self) -> str:
+        """The kind whose answer plan fits the question: a contractor's pay is a rate."""
+        return "contracting" if self.kind == "pay" and self.employment == "contract" else self.kind
+
+    @property
     def subject(self) -> tuple[str, ...]:
         """The roles the conversation is about: those named, else the one recommended."""
         return self.roles or ((self.recommended,) if self.recommended else ())
@@ -257,8 +262,8 @@ def read_as(relation: str, message: Frame, previous: Reading) -> Reading:
         return Reading(text, relation, frame, with_setting(rest, frame, before))
     if relation == "variant":
         frame = merged(before, message, keep_kind=True)
-        if frame.kind == "pay" and message.employment == "contract":
-            frame = replace(frame, kind="contracting")  # a contractor's pay is a rate
+        if message.employment == "contract":
+            frame = replace(frame, kind=frame.plan_kind)  # a contractor's pay is a rate
         return Reading(text, relation, frame, substituted(previous.query, before, frame, message))
     if relation == "about_answer":
         frame = merged(before, message, keep_kind=True)

@@ -27,7 +27,7 @@ from bot.text import Unit, split_units
 from bot.types import Chunk, UnitTags
 
 logger = logging.getLogger(__name__)
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 EMBED_BATCH = 64
 
 

@@ -35,7 +35,11 @@ FORMS = (
 )
 MIN_TOPIC_PROBABILITY = 0.05
 
-_MONEY = re.compile(r"\$\s?\d")
+# an amount or a range of money: '$100–$250', '$160,000 - $210,000', '$200k+', '$1.2M'
+_AMOUNT = re.compile(
+    r"\$\s?\d[\d,.]*\s?[kKmM]?\+?(?:\s?(?:[–—-]|to)\s?\$?\s?\d[\d,.]*\s?[kKmM]?\+?)?"
+)
+RATE_WINDOW = 40  # characters after an amount that may say what it is per
 _HOURLY = re.compile(r"\b(?:per|an|/)\s?(?:hour|hr)\b|\bhourly\b", re.I)
 _PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
 _DURATION = re.compile(
@@ -95,11 +99,25 @@ def _without(text: str, names: Sequence[str]) -> str:
     return text
 
 
+def money_types(text: str) -> list[str]:
+    """Per amount of money (or range) in a sentence: "hourly" when the words right after it
+    make it a rate per hour, else "annual" ('$130k–$180k per year, ... $100–$250 per hour'
+    states both)."""
+    amounts = list(_AMOUNT.finditer(text))
+    out = []
+    for n, amount in enumerate(amounts):
+        end = amounts[n + 1].start() if n + 1 < len(amounts) else len(text)
+        start = amounts[n - 1].end() if n else 0
+        after = text[amount.end() : min(end, amount.end() + RATE_WINDOW)]
+        before = text[max(start, amount.start() - RATE_WINDOW) : amount.start()]
+        hourly = _HOURLY.search(after) or re.search(r"\bhourly\b", before, re.I)
+        out.append("hourly" if hourly else "annual")
+    return out
+
+
 def figure_types(text: str) -> tuple[str, ...]:
     """The kinds of number a sentence states."""
-    found = []
-    if _MONEY.search(text):
-        found.append("hourly" if _HOURLY.search(text) else "annual")
+    found = list(dict.fromkeys(money_types(text)))
     if _PERCENT.search(text):
         found.append("percent")
     if _DURATION.search(text):
