@@ -58,6 +58,9 @@ class ComposerConfig:
     # in a plan that leads with a list, one of its lines leads instead only when it scores at
     # least this much above every list (a question about one item, not the whole list)
     line_margin: float = 0.0
+    # a lead should be a sentence the classifier reads as answering the question's kind with
+    # at least this probability, when one that the plan lets lead does
+    min_lead_topic: float = 0.2
     duplicate_cosine: float = 0.9
     min_chars: int = 25
 
@@ -414,6 +417,9 @@ def choose_lead(
     pool = showable or list(candidates)
     best = max(pool, key=lambda c: c.score)
     fitting = [c for c in pool if may_lead(c, plan, frame)]
+    # what the plan lets lead and the classifier reads as answering this kind, when any does
+    on_topic = [c for c in fitting if c.tags.topics.get(frame.kind, 0.0) >= cfg.min_lead_topic]
+    fitting = on_topic or fitting
     if plan.list_lead:
         lists = [c.score for c in fitting if c.is_list]
         bar = max(lists, default=float("-inf")) + cfg.line_margin
@@ -660,6 +666,8 @@ def _sentence(text: str, *, is_list: bool) -> str:
     text = text.strip()
     if is_list:
         return text.rstrip(":.").rstrip() + ":"
+    text = text.rstrip(";,: ")  # a list's line shown on its own ('... for model training;')
+    text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?", ")", "…", '"', "”")) else text + "."
 
 
@@ -670,7 +678,9 @@ def uncovered_note(terms: Sequence[str], *, kind: str, shown: Sequence[Candidate
     if kind in FIGURE_KINDS:
         regions = list(dict.fromkeys(r for c in shown if c.tags.figures for r in c.tags.regions))
         where = f"; the nearest figures are for {_join(regions)}" if regions else ""
-        return Note("uncovered", f"The sources give no figures for {named}{where}.")
+        return Note(
+            "uncovered", f"The sources give no figures for {named}{where}".rstrip(".") + "."
+        )
     return Note("uncovered", f"The sources do not mention {named}; the closest guidance is shown.")
 
 
