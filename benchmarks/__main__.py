@@ -61,6 +61,9 @@ def main() -> int:
         f"{stamp} · {os.cpu_count()} CPU cores ({cpu}) · Python {platform.python_version()} · "
         f"{'quick' if args.quick else 'full'} run",
         "",
+        f"Written by `python -m benchmarks --out {args.out.as_posix()}` (`make bench`); every "
+        "figure below comes from that run, ratios against a baseline measured in the same run.",
+        "",
     ]
     for name in chosen:
         started = time.perf_counter()

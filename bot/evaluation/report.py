@@ -330,8 +330,10 @@ def write_report(result: EvalResult, path: Path, failures: Sequence[GateFailure]
     lines = [
         "# hirebot evaluation report",
         "",
-        f"Generated {stamp}; {int(next(iter(result.summary.values()))['questions'])} questions, "
-        f"{len(result.summary)} retrievers, {result.seconds:.1f}s.",
+        f"Written by `hirebot eval --report {path.as_posix()}` on {stamp}; "
+        f"{int(next(iter(result.summary.values()))['questions'])} questions, "
+        f"{len(result.summary)} retrievers, {result.seconds:.1f}s. Every figure below comes from "
+        "that run; do not edit by hand.",
         "",
         "## Gates",
         "",
