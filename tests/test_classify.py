@@ -131,3 +131,13 @@ def test_stale_or_broken_artifacts_are_never_used(embedder, tmp_path: Path, capl
     broken.write_bytes(b"not an archive")
     with pytest.raises(ConfigError, match="cannot read the question model"):
         QuestionModel.load(broken)
+
+
+def test_a_message_labelled_again_reuses_its_label_unless_its_vector_differs(classifier, embedder):
+    text = "what does a senior ML engineer make in Austin?"
+    first = classifier.classify(text)
+    assert classifier.classify(text) is first  # routed, judged, answered: labelled once
+    (vector,) = embedder.embed([text])
+    assert classifier.classify(text, vector=vector) is first
+    other = classifier.classify(text, vector=-vector)  # another vector: labelled afresh
+    assert other is not first

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 _VECTORS: dict[str, np.ndarray] = {}
 _MODELS: dict[str, QuestionModel] = {}
 _CACHE_LOCK = threading.Lock()
+RECENT_LABELS = 2048  # labels kept per classifier (see classify_many)
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # every batch of labelled examples: question_types.yaml, question_types_more.yaml, ...
 LABEL_FILES = "question_types*.yaml"
@@ -223,6 +225,9 @@ class QuestionClassifier:
         self.artifact = artifact
         self._model: QuestionModel | None = None
         self._lock = threading.Lock()
+        # a message is labelled several times on its way (routed, judged, answered): recent
+        # labels are kept, by text and the vector it was labelled with
+        self._recent: OrderedDict[tuple[str, bytes], QuestionKind] = OrderedDict()
 
     @property
     def in_scope_labels(self) -> frozenset[str]:
@@ -265,7 +270,26 @@ class QuestionClassifier:
             return []
         model = self._fitted()
         dense = self.embedder.embed(list(texts)) if vectors is None else vectors
-        probs = model.predict_proba(list(texts), dense)
+        keys = [
+            (t, np.asarray(v, dtype=np.float32).tobytes())
+            for t, v in zip(texts, dense, strict=True)
+        ]
+        with self._lock:
+            known = {k: self._recent[k] for k in keys if k in self._recent}
+        missing = [n for n, k in enumerate(keys) if k not in known]
+        if missing:
+            fresh = self._label(model, [texts[n] for n in missing], np.asarray(dense)[missing])
+            with self._lock:
+                for n, kind in zip(missing, fresh, strict=True):
+                    known[keys[n]] = self._recent[keys[n]] = kind
+                while len(self._recent) > RECENT_LABELS:
+                    self._recent.popitem(last=False)
+        return [known[k] for k in keys]
+
+    def _label(
+        self, model: QuestionModel, texts: list[str], dense: np.ndarray
+    ) -> list[QuestionKind]:
+        probs = model.predict_proba(texts, dense)
         inside, social = self.in_scope_labels, self.social_labels
         out = []
         for row in probs:
