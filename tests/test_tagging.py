@@ -60,6 +60,11 @@ def test_figure_types(text, figures):
         ),
         ("An AI engineer is a software engineer with an AI toolkit.", "definition"),
         ("Coders.dev claims its vetting cuts hiring costs.", "caveat"),
+        (  # hedged, but it states figures: a figure statement that may lead a pay answer
+            "Obsidi says ML developers typically earn $130,000–$180,000 per year, and "
+            "contractors may charge $100–$250 per hour.",
+            "statement",
+        ),
         (
             "Silo mentality: the candidate has never worked with data engineering teams.",
             "statement",

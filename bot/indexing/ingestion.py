@@ -27,7 +27,7 @@ from bot.text import Unit, split_units
 from bot.types import Chunk, UnitTags
 
 logger = logging.getLogger(__name__)
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 EMBED_BATCH = 64
 
 

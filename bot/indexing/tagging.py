@@ -141,7 +141,7 @@ def sentence_form(text: str, *, list_lead: bool, list_item: bool) -> str:
         return "comparison"
     if _DEFINITION.match(text):
         return "definition"
-    if _CAVEAT.search(text):
+    if _CAVEAT.search(text) and not _AMOUNT.search(text):  # a hedged figure is still a figure
         return "caveat"
     return "statement"
 
