@@ -141,3 +141,15 @@ def test_a_message_labelled_again_reuses_its_label_unless_its_vector_differs(cla
     assert classifier.classify(text, vector=vector) is first
     other = classifier.classify(text, vector=-vector)  # another vector: labelled afresh
     assert other is not first
+
+
+def test_a_message_naming_one_of_the_four_roles_is_never_about_another_role(classifier):
+    named = classifier.classify(
+        "hiring a senior research scientist (phd) for our drug discovery team in boston. "
+        "what salary range should we be offering?"
+    )
+    assert named.label == "pay" and named.in_scope, named.explain()
+    assert named.probabilities["other_roles"] == 0.0
+    assert abs(sum(named.probabilities.values()) - 1.0) < 1e-6
+    other = classifier.classify("what should we pay a senior React frontend developer in Austin")
+    assert other.label == "other_roles" and not other.in_scope, other.explain()

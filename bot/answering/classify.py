@@ -36,6 +36,7 @@ from bot.answering.question_model import (
 )
 from bot.errors import ConfigError
 from bot.stores.embeddings import Embedder
+from bot.vocabulary import vocabulary
 
 logger = logging.getLogger(__name__)
 # embeddings of the training examples and fitted models, per content hash, shared by every
@@ -48,6 +49,10 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # every batch of labelled examples: question_types.yaml, question_types_more.yaml, ...
 LABEL_FILES = "question_types*.yaml"
 ROLE_CHOICE = "role_choice"
+# "a role hirebot does not cover": ruled out when a message names one of the four roles (the
+# domain vocabulary's typed meaning outranks the model's reading of a setting like "drug
+# discovery team")
+OTHER_ROLES = "other_roles"
 ROLE_DIFFERENCE = "role_difference"
 PAY = "pay"
 # Labels that route rather than ask: a described hiring need (-> the role recommender), a request
@@ -204,6 +209,13 @@ class QuestionKind:
         return f"{self.label} ({self.probability:.2f}; in scope {self.in_scope_probability:.2f})"
 
 
+def without_label(probabilities: Mapping[str, float], label: str) -> dict[str, float]:
+    """The distribution with `label` ruled out (the others renormalised)."""
+    rest = {k: p for k, p in probabilities.items() if k != label}
+    total = sum(rest.values())
+    return {k: (p / total if total else 0.0) for k, p in rest.items()} | {label: 0.0}
+
+
 class QuestionClassifier:
     """Labels messages with the committed model (`artifact`); when the labelled data changed
     since it was written, it trains in process instead, with a warning (embeddings of the
@@ -292,8 +304,10 @@ class QuestionClassifier:
         probs = model.predict_proba(texts, dense)
         inside, social = self.in_scope_labels, self.social_labels
         out = []
-        for row in probs:
+        for text, row in zip(texts, probs, strict=True):
             by_label = {name: float(p) for name, p in zip(model.classes, row, strict=True)}
+            if OTHER_ROLES in by_label and vocabulary().roles_in(text):
+                by_label = without_label(by_label, OTHER_ROLES)
             best = max(by_label, key=lambda k: by_label[k])
             p_in = sum(p for name, p in by_label.items() if name in inside)
             out.append(
