@@ -254,7 +254,7 @@ class Conversations:
         started = time.perf_counter()
         try:
             cleaned = validate_question(text, max_chars=self.qa.max_question_chars)
-            answer = self.qa.ask(cleaned, kind=ROLE_CHOICE)
+            answer = self.qa.ask(cleaned, kind=ROLE_CHOICE, described=True)
             answer.question = cleaned
             if conversation:
                 frame = replace(

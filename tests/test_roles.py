@@ -148,3 +148,36 @@ def test_pick_role_cli_json(monkeypatch, kb_services, kb_dir, capsys):
     assert data["role"] == "ml_scientist"
     assert {"situation", "role", "confidence", "scores", "rationale", "sources"} <= set(data)
     assert cli.main(["pick-role"]) == 2
+
+
+def test_a_question_of_choosing_that_describes_nothing_gets_no_pick_unless_asked_for_one(
+    kb_services,
+):
+    from bot.roles.lead import RoleLead
+
+    lead = RoleLead(kb_services.roles.recommender)
+    vague = "still torn on which AI role to open. any simple trick to decide?"
+    assert lead.evidence(kb_services.roles.recommender.recommend(vague).scores) < lead.min_evidence
+    assert lead.lead(vague, described=False) is None  # the method of choosing leads instead
+    assert lead.lead(vague, described=True) is not None  # `/hirebot-role`: a pick whatever
+    need = "we want a chatbot over our help docs on GPT-4; who builds it? which role?"
+    picked = lead.lead(need, described=False)
+    assert picked is not None and picked.role == "ai_engineer"
+
+
+def test_the_front_door_answers_how_to_choose_with_the_method_and_a_need_with_a_pick(
+    kb_services,
+):
+    from tests.conftest import ask_in
+
+    method = ask_in(
+        kb_services.conversations,
+        "still torn on which AI role to open. any simple trick to decide?",
+    )
+    assert method.recommended_role is None
+    need = ask_in(
+        kb_services.conversations,
+        "our fraud model degrades every month and nobody owns retraining or deployment. "
+        "who should we hire?",
+    )
+    assert need.recommended_role == "ml_engineer"

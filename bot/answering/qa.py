@@ -61,8 +61,9 @@ class LeadWriter(Protocol):
     """Writes the direct answer for a kind of question the passages alone cannot lead with
     (the role recommender answers 'who should we hire?')."""
 
-    def lead(self, question: str) -> Lead | None:
-        """The lead for `question`, or None to leave the answer as composed."""
+    def lead(self, question: str, *, described: bool = True) -> Lead | None:
+        """The lead for `question` (`described`: it describes a situation), or None to leave
+        the answer as composed."""
         ...
 
 
@@ -232,12 +233,15 @@ class QuestionAnswerer:
         in_thread: bool = False,
         kind: str | None = None,
         frame: Frame | None = None,
+        described: bool | None = None,
     ) -> Answer:
         """Answer one self-contained question (follow-ups are resolved before, by
         bot.conversation); `composer` overrides answer length limits (e.g. for the sections of a hiring brief);
         `in_thread`: the question follows an on-topic one, so it is declined only at a lower bar;
         `kind`: the on-topic kind the router chose for a one-part question (its topic is settled);
-        `frame`: what a follow-up is about, merged with its conversation (else read from it).
+        `frame`: what a follow-up is about, merged with its conversation (else read from it);
+        `described`: the message describes a hiring need, so a role-choice answer leads with a
+        pick (None: the classifier decides, a need description against a question of choosing).
 
         With a generator configured, covered questions get a generated answer (grounded
         sentences are passed to `on_text` as they arrive); any failure falls back to the
@@ -269,6 +273,9 @@ class QuestionAnswerer:
             kinds = [self.classifier.in_thread(k) for k in kinds]
         if kind is not None and len(parts) == 1:
             kinds = [replace(kinds[0], label=kind, in_scope=True)]
+        if described is None:
+            odds = kinds[0].probabilities
+            described = odds.get(NEED_DESCRIPTION, 0.0) >= odds.get(ROLE_CHOICE, 0.0)
         kinds = [as_question_kind(k) for k in kinds]
         timings["embed_ms"] = (t1 - t0) * 1000
         timings["classify_ms"] = (time.perf_counter() - t1) * 1000
@@ -303,7 +310,11 @@ class QuestionAnswerer:
         elif kinds[0].label == ROLE_CHOICE and self.role_lead is not None:
             # the pick leads; a described need is answered by the pick even when no passage is
             # close to the description itself (the role model reads it, not retrieval)
-            lead = self.role_lead.lead(parts[0]) if answer.grounded or kind else None
+            lead = (
+                self.role_lead.lead(parts[0], described=described)
+                if answer.grounded or kind
+                else None
+            )
             if lead is not None and lead.citations:
                 answer = prepend_lead(answer, lead)
         answer.question = text
