@@ -55,9 +55,6 @@ class ComposerConfig:
     keep_within: float = 4.0
     # a plan-fitting lead may score at most this much below the best candidate
     lead_margin: float = 2.5
-    # in a plan that leads with a list, one of its lines leads instead only when it scores at
-    # least this much above every list (a question about one item, not the whole list)
-    line_margin: float = 0.0
     # a lead should be a sentence the classifier reads as answering the question's kind with
     # at least this probability, when one that the plan lets lead does
     min_lead_topic: float = 0.2
@@ -380,7 +377,7 @@ def may_lead(cand: Candidate, plan: AnswerPlan, frame: Frame) -> bool:
         return False
     if plan.lead_figures:
         if tags.form == "absence":  # saying the sources give none for the role it names
-            return bool(set(frame.roles) & set(tags.roles_named[:1])) or not frame.roles
+            return about_asked_role(tags, frame) or not frame.roles
         subject = (tags.roles_named or tags.roles)[:1]  # whose figure it is: the role named first
         about_subject = not frame.roles or bool(set(subject) & set(frame.roles))
         return bool(set(plan.lead_figures) & set(tags.figures)) and about_subject
@@ -394,6 +391,11 @@ def may_lead(cand: Candidate, plan: AnswerPlan, frame: Frame) -> bool:
     return about_asked
 
 
+def about_asked_role(tags: UnitTags, frame: Frame) -> bool:
+    """The role a sentence names first is one the question asks about."""
+    return bool(set(frame.roles) & set(tags.roles_named[:1]))
+
+
 def may_show_first(cand: Candidate, plan: AnswerPlan, frame: Frame) -> bool:
     """Could this candidate be the first thing shown at all? Not a form that only qualifies an
     answer, not a note about the knowledge; a sentence saying the sources give nothing only
@@ -402,9 +404,7 @@ def may_show_first(cand: Candidate, plan: AnswerPlan, frame: Frame) -> bool:
     if tags.form in plan.never_lead:
         return False
     if tags.form == "absence":
-        if frame.roles:
-            return bool(set(frame.roles) & set(tags.roles_named[:1]))  # the role it is about
-        return bool(plan.lead_figures)
+        return about_asked_role(tags, frame) if frame.roles else bool(plan.lead_figures)
     return not tags.note
 
 
@@ -420,10 +420,6 @@ def choose_lead(
     # what the plan lets lead and the classifier reads as answering this kind, when any does
     on_topic = [c for c in fitting if c.tags.topics.get(frame.kind, 0.0) >= cfg.min_lead_topic]
     fitting = on_topic or fitting
-    if plan.list_lead:
-        lists = [c.score for c in fitting if c.is_list]
-        bar = max(lists, default=float("-inf")) + cfg.line_margin
-        fitting = [c for c in fitting if c.is_list or c.score >= bar]
     if plan.lead_figures and frame.roles:
         # the sources give no figure for the asked role: saying so outranks another role's
         asked = set(frame.roles)

@@ -39,6 +39,7 @@ MIN_TOPIC_PROBABILITY = 0.05
 _AMOUNT = re.compile(
     r"\$\s?\d[\d,.]*\s?[kKmM]?\+?(?:\s?(?:[–—-]|to)\s?\$?\s?\d[\d,.]*\s?[kKmM]?\+?)?"
 )
+_HOURLY_BEFORE = re.compile(r"\bhourly\b", re.I)  # 'hourly rates of $100–$250'
 RATE_WINDOW = 40  # characters after an amount that may say what it is per
 _HOURLY = re.compile(r"\b(?:per|an|/)\s?(?:hour|hr)\b|\bhourly\b", re.I)
 _PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
@@ -110,7 +111,7 @@ def money_types(text: str) -> list[str]:
         start = amounts[n - 1].end() if n else 0
         after = text[amount.end() : min(end, amount.end() + RATE_WINDOW)]
         before = text[max(start, amount.start() - RATE_WINDOW) : amount.start()]
-        hourly = _HOURLY.search(after) or re.search(r"\bhourly\b", before, re.I)
+        hourly = _HOURLY.search(after) or _HOURLY_BEFORE.search(before)
         out.append("hourly" if hourly else "annual")
     return out
 
