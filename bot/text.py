@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     """
@@ -29,8 +30,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$“])")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
+@lru_cache(maxsize=65536)
 def stem(token: str) -> str:
-    """A light English stemmer: enough to match 'engineers'/'engineer', 'hiring'/'hire'."""
+    """A light English stemmer: enough to match 'engineers'/'engineer', 'hiring'/'hire'
+    (memoised: every sentence of every answer is tokenised, from a small vocabulary)."""
     if len(token) <= 3 or not token.isalpha():
         return token
     for suffix, repl in (

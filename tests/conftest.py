@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,17 +20,28 @@ from bot.types import Answer
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
 _ISOLATED_PREFIXES = ("HIREBOT_", "SLACK_")
+# A data dir where `hirebot ingest` has already indexed knowledge/ (`make test` sets it, and the
+# eval reads the same index): the session copies it instead of embedding everything again.
+# `kb_services` re-ingests the copy, so a stale one is brought up to date, never trusted.
+PREBUILT_INDEX = Path(p) if (p := os.environ.get("TEST_INDEX_FROM")) else None
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's Slack tokens or hirebot settings; data goes to a temp dir."""
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's Slack tokens or hirebot settings; data goes to a temp dir;
+    logging set up by a test (`cli.main` does) is undone, so no later test's threads write to
+    the stream pytest captured for it and has since closed."""
     for key in list(os.environ):
         if key.startswith(_ISOLATED_PREFIXES):
             monkeypatch.delenv(key)
     monkeypatch.setenv("HIREBOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.chdir(ROOT)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +78,19 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def kb_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """This session's copy of the knowledge index. Under pytest-xdist the first worker builds it
+    """This session's copy of the knowledge index: copied from `TEST_INDEX_FROM` when set, else
+    built here. Under pytest-xdist the first worker builds it
     (in a child process, so every file is closed) while the others wait, and each worker then
     copies it: the model runs once instead of once per worker, on every core."""
+    import shutil
+
     own = tmp_path_factory.mktemp("kb-index")
+    if PREBUILT_INDEX is not None:  # `make test` built it (and checks it is current, below)
+        shutil.copytree(PREBUILT_INDEX / "chroma", own / "chroma")
+        return own
     if worker_id == "master":
         return own
     import fcntl
-    import shutil
     import subprocess
     import sys
 

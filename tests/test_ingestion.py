@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from bot.indexing.ingestion import ingest
 from bot.services import build_services
 from tests.conftest import make_settings
@@ -138,3 +140,14 @@ def test_missing_path_is_a_failure_not_a_crash(tmp_path, counting_embedder):
     report = run(services, tmp_path / "nope")
     assert report.failures == [(str(tmp_path / "nope"), "no such file or directory")]
     assert services.store.count() == 0
+
+
+def test_texts_embedded_longest_first_come_back_in_their_own_order(embedder):
+    from bot.indexing.ingestion import EMBED_BATCH, _embed_all
+
+    texts = [("word " * (n % 37 + 1)).strip() + f" {n}" for n in range(EMBED_BATCH + 9)]
+    vectors = _embed_all(embedder, texts, progress=False)
+    alone = np.vstack([embedder.embed([t]) for t in texts[:3] + texts[-3:]])
+    assert vectors.shape == (len(texts), embedder.dimension)
+    assert np.allclose(vectors[:3], alone[:3], atol=1e-4)
+    assert np.allclose(vectors[-3:], alone[3:], atol=1e-4)

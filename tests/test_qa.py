@@ -231,3 +231,29 @@ def test_a_long_setup_does_not_outweigh_a_role_question_at_its_end(kb_services):
     assert reply.answer.kind == "role_choice" and reply.answer.recommended_role == "ai_engineer"
     off_topic = qa.ask(f"{setup} Also, how do I set up payroll in Canada?")
     assert not off_topic.grounded  # a question naming no AI/ML role is not rescued
+
+
+def test_prepared_questions_are_asked_without_another_model_call(kb_services):
+    """`prepare` embeds a batch of questions ahead; asking them then runs the model no more."""
+    embedder = kb_services.qa.retriever.embedder
+    questions = [
+        "What do ML scientsts earn at a Berlin startup?",  # typo repaired before embedding
+        "Should we do a paid trial before an ML hire, and what should references speak to?",
+        "How many interview rounds for a junior data scientist in Toronto?",
+    ]
+    assert kb_services.qa.prepare([*questions, "   ", "x" * 100_000]) >= len(questions)
+    calls = []
+    model = embedder._model
+    encode = model.encode
+
+    def counted(texts, *args, **kwargs):  # a spy: the real model still runs
+        calls.append(list(texts))
+        return encode(texts, *args, **kwargs)
+
+    model.encode = counted
+    try:
+        for question in questions:
+            assert kb_services.qa.ask(question).grounded
+    finally:
+        model.encode = encode
+    assert calls == []

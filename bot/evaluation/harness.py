@@ -238,17 +238,21 @@ def evaluate_conversations(
     rewrite gets when asked alone, and how often a genuine topic change inherited context."""
     run = uuid.uuid4().hex[:8]
     out: dict[str, dict[str, float]] = {}
+    rewrites: dict[str, Answer] = {}  # a rewrite asked on its own always gets the same answer
     for split in SPLITS:
         followed, alone, changes, inherited = [], [], 0, 0
-        for item in (i for i in items if i.split == split):
+        in_split = [i for i in items if i.split == split]
+        conversations.qa.prepare([t for i in in_split for t in _texts(i, phrasings=False)])
+        for item in in_split:
             thread = f"eval:{run}:{item.id}"
             for n, turn in enumerate(item.turns):
                 answer = _ask(conversations, turn.question, thread)
                 if n == 0:
                     continue
-                rewrite = _ask(conversations, turn.rewrite, None)
+                if turn.rewrite not in rewrites:
+                    rewrites[turn.rewrite] = _ask(conversations, turn.rewrite, None)
                 followed.append(_coverage(turn.facts, answer))
-                alone.append(_coverage(turn.facts, rewrite))
+                alone.append(_coverage(turn.facts, rewrites[turn.rewrite]))
                 if turn.new_topic:
                     changes += 1
                     inherited += answer.resolved_question is not None
@@ -279,6 +283,7 @@ def evaluate_threads(
         threads = [i for i in items if i.split == split]
         if not threads:
             continue
+        conversations.qa.prepare([t for i in threads for t in _texts(i, phrasings=True)])
         per_turn: dict[int, list[tuple[float, float]]] = {}
         phrased: list[tuple[float, float]] = []
         changes = inherited = 0
@@ -326,6 +331,15 @@ def _ratio(pairs: Sequence[tuple[float, float]]) -> float:
     followed = sum(p[0] for p in pairs) / len(pairs)
     alone = sum(p[1] for p in pairs) / len(pairs)
     return followed / alone if alone else 1.0
+
+
+def _texts(item: ConversationItem, *, phrasings: bool) -> list[str]:
+    """Every message a thread's evaluation sends: its turns, their rewrites and (with
+    `phrasings`) their other phrasings (embedded ahead in one batch, see `prepare`)."""
+    out = []
+    for turn in item.turns:
+        out += [turn.question, turn.rewrite, *(turn.paraphrases if phrasings else ())]
+    return [t for t in out if t]
 
 
 def _ask(conversations: Conversations, text: str, conversation: str | None) -> Answer:

@@ -421,14 +421,12 @@ class RedisInbox:
         """An entry idle past the lease (its worker stopped renewing), claimed for `consumer`."""
         now = time.monotonic()
         with self._lock:
-            if now - self._swept >= SWEEP_EVERY_S:
-                self._swept = now
-                sweep = True
-            else:
-                sweep = False
             if now - self._claimed_at < min(1.0, self.lease_s / 4):
-                return None
+                return None  # (decided first: a sweep that falls due here is not lost)
             self._claimed_at = now
+            sweep = now - self._swept >= SWEEP_EVERY_S
+            if sweep:
+                self._swept = now
         if sweep:
             self._sweep(consumer)
         reply = self._call(

@@ -66,6 +66,11 @@ class SentenceTransformerEmbedder:
         self._cache_size = cache_size
 
     @property
+    def cache_size(self) -> int:
+        """How many recent short texts are kept (see `embed`)."""
+        return self._cache_size
+
+    @property
     def loaded(self) -> bool:
         """True once the weights are in memory."""
         return self._model is not None
