@@ -78,7 +78,7 @@ class Unit:
 
 def clean_inline(text: str) -> str:
     """Strip Markdown emphasis and collapse whitespace."""
-    return re.sub(r"\s+", " ", _EMPHASIS.sub("", text)).strip()
+    return " ".join(_EMPHASIS.sub("", text).split())
 
 
 def message_sentences(text: str) -> list[str]:
@@ -161,53 +161,39 @@ def expand_shorthand(text: str) -> str:
     return vocabulary().expand(text)
 
 
-_ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "ai_engineer": re.compile(r"\b(ai|ai/ml|ml/ai) (engineer|developer)s?\b", re.I),
-    "ml_engineer": re.compile(
-        r"\b(ml|machine learning|ai/ml|ml/ai) (engineer|developer)s?\b", re.I
-    ),
-    "data_scientist": re.compile(r"\bdata scientists?\b", re.I),
-    "ml_scientist": re.compile(
-        r"\b((ml|machine learning) scientists?|research scientists?|applied scientists?)\b", re.I
-    ),
-}
-
-
-def roles_mentioned(text: str) -> set[str]:
-    """Role ids named in a text (AI engineer, ML engineer/developer, data scientist, ML scientist)."""
-    return {role for role, pattern in _ROLE_PATTERNS.items() if pattern.search(text)}
-
-
-_ROLE_CUES: dict[str, re.Pattern[str]] = {
-    "ai_engineer": re.compile(
-        r"\b(llms?|gpt[-\w]*|foundation models?|prompt\w*|rag|chatbots?|copilots?|"
-        r"gen(?:erative)?[ -]?ai)\b",
-        re.I,
-    ),
-    "ml_scientist": re.compile(r"\b(research(?:ers?)?|novel algorithms?|papers)\b", re.I),
-    "data_scientist": re.compile(r"\b(dashboards?|a/b tests?|analytics|insights)\b", re.I),
-}
-
-
-def roles_implied(text: str) -> set[str]:
-    """Roles a question names or clearly points at without naming ('someone building LLM apps'
-    -> AI engineer, 'research hires' -> ML scientist, 'dashboards' -> data scientist)."""
-    return roles_mentioned(text) | {r for r, cue in _ROLE_CUES.items() if cue.search(text)}
-
-
 # letters whose spoken name starts with a vowel sound: "an ML engineer", "an AI engineer"
 _VOWEL_LETTER_NAMES = frozenset("AEFHILMNORSX")
+# acronyms people type in lower case, said letter by letter ("a ml engineer" is "an ML ...")
+_LOWER_ACRONYMS = frozenset("ml ai mle hr fte nlp llm".split())
+
+
+def starts_with_vowel_sound(phrase: str) -> bool:
+    """Whether 'an' goes before `phrase`: by the sound of its first word (an acronym by its first
+    letter's name; 'uni-', 'use', 'usu-' start with a 'y' sound)."""
+    first = phrase.split(" ", 1)[0].split("-", 1)[0] if phrase else ""
+    if not first:
+        return False
+    if (first.isupper() and len(first) > 1) or first in _LOWER_ACRONYMS:
+        return first[0].upper() in _VOWEL_LETTER_NAMES
+    low = first.lower()
+    if low.startswith("u"):
+        return not low.startswith(("uni", "use", "usu"))
+    return low[0] in "aeio" or (low[0] == "x" and phrase[1:2] == "-")
 
 
 def with_article(noun: str) -> str:
-    """'AI engineer' -> 'an AI engineer', 'data scientist' -> 'a data scientist' (an acronym
-    by the sound of its first letter's name)."""
-    first = noun.split(" ", 1)[0]
-    if first.isupper() and len(first) > 1:
-        vowel = first[0] in _VOWEL_LETTER_NAMES
-    else:
-        vowel = first[:1].lower() in "aeiou"
-    return f"{'an' if vowel else 'a'} {noun}"
+    """'AI engineer' -> 'an AI engineer', 'data scientist' -> 'a data scientist'."""
+    return f"{'an' if starts_with_vowel_sound(noun) else 'a'} {noun}"
+
+
+def fix_articles(text: str) -> str:
+    """'a AI engineer' -> 'an AI engineer' (after a word was put in another's place)."""
+    words = text.split(" ")
+    for n, word in enumerate(words[:-1]):
+        if word.lower() in ("a", "an") and words[n + 1]:
+            right = "an" if starts_with_vowel_sound(words[n + 1]) else "a"
+            words[n] = right.capitalize() if word[0].isupper() else right
+    return " ".join(words)
 
 
 def clip(text: str, limit: int) -> str:
@@ -215,15 +201,3 @@ def clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-_SENIORITY = re.compile(r"\b(senior|junior|entry[- ]level|mid[- ]level|principal)s?\b", re.I)
-
-
-def seniority_levels(text: str) -> set[str]:
-    """Seniority levels a text names ('junior' and 'entry-level' are the same level)."""
-    out = set()
-    for word in _SENIORITY.findall(text):
-        level = re.sub(r"[- ]level$", "", word.lower())
-        out.add("entry" if level == "junior" else level)
-    return out

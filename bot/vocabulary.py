@@ -105,6 +105,7 @@ class Vocabulary:
     regions: dict[str, Region]
     industries: tuple[str, ...]
     role_matcher: Matcher
+    role_cue_matcher: Matcher
     level_matcher: Matcher
     region_matcher: Matcher
     industry_matcher: Matcher
@@ -116,6 +117,11 @@ class Vocabulary:
     def roles_in(self, text: str) -> tuple[str, ...]:
         """Role ids a text names, in order ('AI/ML engineers' names both engineer roles)."""
         return self.role_matcher.concepts(text)
+
+    def roles_implied(self, text: str) -> tuple[str, ...]:
+        """Roles a text names or clearly points at without naming ('someone building LLM apps'
+        -> AI engineer, 'research hires' -> ML scientist, 'dashboards' -> data scientist)."""
+        return tuple(dict.fromkeys((*self.roles_in(text), *self.role_cue_matcher.concepts(text))))
 
     def levels_in(self, text: str) -> tuple[str, ...]:
         """Seniority levels a text names, by their scale names ('entry-level' -> 'junior')."""
@@ -212,6 +218,13 @@ def _build(raw: dict[str, Any]) -> Vocabulary:
         regions=regions,
         industries=industries,
         role_matcher=Matcher(role_terms),
+        role_cue_matcher=Matcher(
+            [
+                Term(str(cue), str(role))
+                for role, entry in roles.items()
+                for cue in entry.get("cues", ())
+            ]
+        ),
         level_matcher=Matcher([Term(t, s[0]) for s in levels for t in s]),
         region_matcher=Matcher(region_terms),
         industry_matcher=Matcher([Term(i, i) for i in industries]),
@@ -231,7 +244,7 @@ def _all_terms(raw: dict[str, Any]) -> list[str]:
     """Every term the vocabulary file names."""
     terms: list[str] = []
     for entry in raw.get("roles", {}).values():
-        terms += [entry["name"], *entry.get("terms", ())]
+        terms += [entry["name"], *entry.get("terms", ()), *entry.get("cues", ())]
     terms += [t for synonyms in raw.get("levels", ()) for t in synonyms]
     terms += [t for r in raw.get("regions", ()) for t in (r["name"], *r.get("terms", ()))]
     terms += list(raw.get("industries", ()))

@@ -37,7 +37,10 @@ def test_units_flatten_table_rows_and_skip_rules_and_headings():
 
 
 def test_roles_implied_adds_clear_cues_to_named_roles():
-    from bot.text import roles_implied
+    from bot.vocabulary import vocabulary
+
+    def roles_implied(text: str) -> set[str]:
+        return set(vocabulary().roles_implied(text))
 
     assert roles_implied("tool stack for someone building LLM apps") == {"ai_engineer"}
     assert roles_implied("Should research hires share KPIs with AI engineers?") == {
@@ -66,3 +69,13 @@ def test_message_sentences_split_chat_text_whatever_case_follows():
     ]
     assert split_sentences(message) == [message.strip()]  # prose splitting wants a capital next
     assert message_sentences("") == []
+
+
+def test_role_cues_match_as_people_type_them_and_not_inside_other_words():
+    from bot.vocabulary import vocabulary
+
+    words = vocabulary()
+    for text in ("we need llm apps", "someone for GPT-4 work", "prompting experts", "a RAG bot"):
+        assert words.roles_implied(text) == ("ai_engineer",), text
+    for text in ("a drag-and-drop tool", "draggable charts", "researching the market later"):
+        assert words.roles_implied(text) == (), text

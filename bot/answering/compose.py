@@ -270,7 +270,6 @@ _WHICH_NAMES = re.compile(
     re.I,
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9+#.-]*[A-Za-z0-9+#]")
-_NUMBER = re.compile(r"\d")
 
 
 def feature_matrix(
@@ -329,7 +328,7 @@ def candidate_features(
         "idf_overlap": sum(q_weights[t] for t in q_terms & own) / total if total else 0.0,
         "early_overlap": sum(q_weights[t] for t in q_terms & early) / total if total else 0.0,
         "position": 1.0 / (1 + cand.unit.index),
-        "number_wanted": float(asks[0] and bool(_NUMBER.search(shown))),
+        "number_wanted": float(asks[0] and any(c.isdigit() for c in shown)),
         "names_wanted": float(asks[1] and len(set(_NAME.findall(shown))) >= 2),
         "chunk_rank": 1.0 / (1 + cand.rank),
         "dense": cand.dense,
@@ -517,11 +516,16 @@ def _same(a: Candidate, b: Candidate, cfg: ComposerConfig) -> bool:
         return False
     if a.key == b.key:
         return True
-    if re.sub(r"\W+", " ", a.unit.text.lower()) == re.sub(r"\W+", " ", b.unit.text.lower()):
+    if _words_only(a.unit.text) == _words_only(b.unit.text):
         return True
     if a.is_list or b.is_list:  # a list's lead-in says what it lists, not what it shows
         return False
     return float(np.dot(a.unit.vector, b.unit.vector)) > cfg.duplicate_cosine
+
+
+def _words_only(text: str) -> str:
+    """A sentence's words, lower case, without punctuation ('Pay: $160k.' -> 'pay 160k')."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
 def _note_figures(cand: Candidate, seen: dict[str, set[int]]) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.text import message_sentences, roles_implied
+from bot.text import fix_articles, is_question, message_sentences, with_article
 from bot.vocabulary import vocabulary
 
 RELATIONS = ("standalone", "variant", "same_subject", "about_answer", "new_topic")
@@ -62,11 +62,6 @@ _NEW_TOPIC = re.compile(
     r"(?:[\s,:;.!?—–-]*\bbut\b)?[\s,:;.!?—–-]*",
     re.IGNORECASE,
 )
-_ARTICLE = re.compile(r"\b(a|an) (?=(\S+))", re.IGNORECASE)
-_WH = re.compile(
-    r"^\W*(?:what|whats|what's|how|which|who|where|when|why|should|do|does|is|are|can)\b", re.I
-)
-_VOWEL_SOUND = re.compile(r"^(?:[aeio]|u(?!ni|s[eu])|ml\b|ai\b|mle|hr\b|fte|nlp|llm|x-)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +87,9 @@ class Frame:
         words = vocabulary()
         expanded = words.expand(text)
         named = words.roles_in(expanded)
-        roles = named or tuple(sorted(roles_implied(expanded))) if kind in ROLE_KINDS else named
+        roles = (
+            named or tuple(sorted(words.roles_implied(expanded))) if kind in ROLE_KINDS else named
+        )
         regions = words.regions_in(expanded)
         typed = [p for p in places if re.search(rf"\b{re.escape(p)}\b", text, re.IGNORECASE)]
         unknown = [p for p in typed if not words.regions_in(p)]
@@ -298,22 +295,6 @@ def role_phrase(roles: Sequence[str], levels: Sequence[str] = (), *, plural: boo
     return phrase if plural else with_article(phrase)
 
 
-def with_article(phrase: str) -> str:
-    """'an ML engineer', 'a senior AI engineer'."""
-    return ("an " if _VOWEL_SOUND.match(phrase) else "a ") + phrase
-
-
-def fix_articles(text: str) -> str:
-    """'a AI engineer' -> 'an AI engineer' after a substitution."""
-
-    def article(match: re.Match[str]) -> str:
-        word = match.group(2)
-        right = "an" if _VOWEL_SOUND.match(word) else "a"
-        return (right.capitalize() if match.group(1)[0].isupper() else right) + " "
-
-    return _ARTICLE.sub(article, text)
-
-
 def substituted(question: str, before: Frame, after: Frame, message: Frame) -> str:
     """The previous question with the slots the message states put in its words: the roles,
     the level, the place ('what does a senior ML engineer make in the US?' + 'and for a
@@ -349,9 +330,9 @@ def substituted(question: str, before: Frame, after: Frame, message: Frame) -> s
     if new_place and (message.regions != before.regions or message.place != before.place):
         old = [s for s in words.region_matcher.find(text)]
         if before.place:
-            found = re.search(re.escape(before.place), text, re.IGNORECASE)
+            found = _find(text, before.place)
             if found:
-                old = [("place", found.start(), found.end())]
+                old = [("place", *found)]
         typed = _typed(message.question, new_place)
         plain = not typed.lower().startswith("the ")
         text = (
@@ -371,7 +352,7 @@ def substituted(question: str, before: Frame, after: Frame, message: Frame) -> s
 def asking_sentence(text: str) -> str:
     """The sentence of a message that asks (its last question), without the setup around it."""
     sentences = message_sentences(text)
-    asking = [s for s in sentences if s.rstrip().endswith("?") or _WH.match(s)]
+    asking = [s for s in sentences if is_question(s.lstrip("\"'(*_-–— "))]
     return asking[-1] if asking else text
 
 
@@ -412,13 +393,19 @@ def with_setting(query: str, frame: Frame, before: Frame) -> str:
 
 def _open(text: str) -> str:
     """The question without its closing punctuation, to add to it."""
-    return re.sub(r"[\s?!.]+$", "", text)
+    return text.rstrip(" \t\n?!.")
 
 
 def _typed(source: str, value: str) -> str:
     """`value` as the user typed it in `source` when it is there ('toronto', 'the Bay Area')."""
-    found = re.search(re.escape(value), source, re.IGNORECASE)
-    return found.group(0) if found else value
+    span = _find(source, value)
+    return source[span[0] : span[1]] if span else value
+
+
+def _find(text: str, value: str) -> tuple[int, int] | None:
+    """Where `value` first occurs in `text`, whatever its case."""
+    start = text.lower().find(value.lower())
+    return (start, start + len(value)) if start >= 0 and len(text) == len(text.lower()) else None
 
 
 def _replace_spans(
@@ -433,7 +420,8 @@ def _replace_spans(
             continue
         seen.add((start, end))
         before = out[:start]
-        if drop_the and re.search(r"\bthe\s+$", before, re.IGNORECASE):
-            before = re.sub(r"\bthe\s+$", "", before, flags=re.IGNORECASE)
+        head, _, last = before.rstrip().rpartition(" ")
+        if drop_the and last.lower() == "the" and before[-1:].isspace():
+            before = f"{head} " if head else ""
         out = before + value + out[end:]
     return out

@@ -5,11 +5,16 @@ grounding guard. The model is passed in; nothing here is built at import time.""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.answering.grounding import guard, split_sentences, supporting_passage
+from bot.answering.grounding import (
+    citations_in,
+    guard,
+    split_sentences,
+    supporting_passage,
+    without_citations,
+)
 from bot.indexing.attribution import attribute
 from bot.types import Answer, Citation, Hit, Point
 
@@ -102,7 +107,7 @@ class AnswerGenerator:
             flush([buffer.strip()])
         for _sentence, reason in dropped:
             logger.warning("generated sentence dropped", extra={"reason": reason})
-        if not kept or all(not re.search(r"\[\d+\]", s) for s in kept):
+        if not kept or all(not citations_in(s) for s in kept):
             raise GenerationFailed(f"no grounded sentence ({len(dropped)} dropped)")
         return cited_answer(question, kept, hits, dropped=len(dropped))
 
@@ -113,8 +118,8 @@ def cited_answer(
     """Renumber the citations used to 1..m and map them back to their sources."""
     mapping: dict[int, int] = {}
     for sentence in sentences:
-        for n in re.findall(r"\[(\d+)\]", sentence):
-            mapping.setdefault(int(n), len(mapping) + 1)
+        for n in citations_in(sentence):
+            mapping.setdefault(n, len(mapping) + 1)
     points = [_point(s, mapping) for s in sentences]
     sources = []
     for original, _new in sorted(mapping.items(), key=lambda kv: kv[1]):
@@ -147,9 +152,8 @@ def cited_answer(
 
 def _point(sentence: str, mapping: dict[int, int]) -> Point:
     """A generated sentence as a point: its [n] markers become its citations."""
-    cited = tuple(dict.fromkeys(mapping[int(n)] for n in re.findall(r"\[(\d+)\]", sentence)))
-    text = re.sub(r"\s*\[\d+\]", "", sentence).strip()
-    return Point(text, cited)
+    cited = tuple(dict.fromkeys(mapping[n] for n in citations_in(sentence)))
+    return Point(without_citations(sentence), cited)
 
 
 CONDENSE_PROMPT = (

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from bot.text import clip, tokenize
 from bot.text import split_sentences as prose_sentences
 
-_CITATION = re.compile(r"\[(\d+)\]")
+_CITATION = re.compile(r"\s*\[(\d+)\]")  # a source marker, "[2]", and the space before it
 _NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?\s?(?:k|K|%|x|×)?(?![\w])")
 _NAME = re.compile(
     r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][\w.+-]*\d[\w.+-]*|[A-Za-z]+-\d+\w*)\b"
@@ -69,10 +69,20 @@ def split_sentences(text: str) -> tuple[list[str], str]:
     return sentences, text[start:]
 
 
+def citations_in(sentence: str) -> list[int]:
+    """The source numbers a sentence cites ("... [1] [3]" -> [1, 3])."""
+    return [int(n) for n in _CITATION.findall(sentence)]
+
+
+def without_citations(sentence: str) -> str:
+    """The sentence without its source markers."""
+    return _CITATION.sub("", sentence).strip()
+
+
 def check(sentence: str, sources: Mapping[int, str]) -> str | None:
     """None when the sentence is grounded in the sources it cites, else the reason."""
-    cited = [int(n) for n in _CITATION.findall(sentence)]
-    body = _CITATION.sub("", sentence)
+    cited = citations_in(sentence)
+    body = without_citations(sentence)
     figures = numbers_in(body)
     names = names_in(body)
     if any(n not in sources for n in cited):

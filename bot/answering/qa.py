@@ -48,8 +48,6 @@ from bot.stores.vectors import UnitRecord, VectorStore
 from bot.text import (
     expand_shorthand,
     message_sentences,
-    roles_implied,
-    roles_mentioned,
     tokenize,
 )
 from bot.types import Answer
@@ -71,8 +69,8 @@ class LeadWriter(Protocol):
 
 def validate_question(question: str, *, max_chars: int) -> str:
     """Normalise whitespace; refuse empty or over-long questions with a clear reason."""
-    text = re.sub(r"\s+", " ", question or "").strip()
-    if not re.search(r"\w", text) and not any(unicodedata.category(c) == "So" for c in text):
+    text = " ".join((question or "").split())
+    if not any(c.isalnum() or c == "_" or unicodedata.category(c) == "So" for c in text):
         raise BadQuestion(
             "empty question",
             user_message=f"Please type a question, for example: “{EXAMPLE_QUESTION}”",
@@ -361,7 +359,7 @@ class QuestionAnswerer:
         if kind.in_scope:
             return kind
         sentences = message_sentences(part)
-        asked = [s for s in sentences[1:] if s.endswith("?") and roles_mentioned(s)]
+        asked = [s for s in sentences[1:] if s.endswith("?") and vocabulary().roles_in(s)]
         if not asked:
             return kind
         alone = self.classifier.classify(asked[-1])
@@ -419,7 +417,7 @@ class QuestionAnswerer:
             best_unit_similarity(hits, units, vector),
             config=self.scope,
             other_roles=other_roles_named(query),
-            about_ai=bool(roles_implied(query)) or mentions_ai_work(query),
+            about_ai=bool(vocabulary().roles_implied(query)) or mentions_ai_work(query),
         )
         if decision.in_scope:
             answer = compose_answer(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections import Counter
@@ -13,6 +12,7 @@ from typing import Literal
 
 import numpy as np
 
+from bot.answering.spelling import Lexicon
 from bot.stores.embeddings import Embedder
 from bot.stores.vectors import VectorStore
 from bot.text import tokenize
@@ -35,9 +35,9 @@ class LexicalIndex:
         # in how many chunks each token occurs: how telling a word is (its idf)
         self.document_frequency: Counter[str] = Counter(t for doc in corpus for t in set(doc))
         # surface words and their counts, for typo repair against the corpus
-        self.word_counts: Counter[str] = Counter(
-            w.lower() for c in self.chunks for w in re.findall(r"[A-Za-z][a-z]+", c.embedding_text)
-        )
+        self.word_counts: Counter[str] = Lexicon.from_texts(
+            c.embedding_text for c in self.chunks
+        ).counts
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 

@@ -87,7 +87,7 @@ _NOT_A_SPECIALISM = re.compile(
 
 def mentions_ai_work(question: str) -> bool:
     """True when the question talks about AI/ML at all (an AI project, an ML model)."""
-    return bool(_AI_SPECIALISM.search(question) or re.search(r"\bmodels?\b", question, re.I))
+    return bool(_AI_SPECIALISM.search(question)) or bool({"model", "models"} & _words(question))
 
 
 def other_roles_named(question: str) -> list[str]:
@@ -96,14 +96,14 @@ def other_roles_named(question: str) -> list[str]:
     out = []
     for match in _TITLE.finditer(question):
         specialism, head = match.group(1), match.group(2).lower()
-        if head == "scientist" and re.search(r"\bdata\b", specialism, re.I):
+        if head == "scientist" and "data" in _words(specialism):
             continue
         if _AI_SPECIALISM.search(specialism):
             continue
         if head in ("engineer", "developer", "dev", "scientist", "analyst", "architect"):
             if _NOT_A_SPECIALISM.match(specialism):
                 continue
-            if head == "analyst" and re.search(r"\bdata\b", specialism, re.I):
+            if head == "analyst" and "data" in _words(specialism):
                 continue
         out.append(match.group(0).strip())
     return out
@@ -157,10 +157,16 @@ class Term:
         return any(w.isalpha() and w.lower() not in english for w in self.text.split())
 
 
+def _words(text: str) -> set[str]:
+    """The lower-case words of a text (letters and digits)."""
+    return set("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
 def _mixes_letters_and_digits(word: str) -> bool:
-    if re.fullmatch(r"[\d.,]+(?:k|K|m|M|x|X|%|s)?", word):
+    number = word[:-1] if word[-1:] in "kKmMxX%s" else word
+    if number and all(c.isdigit() or c in ".," for c in number):
         return False  # a number with a unit: 10k, 3x, 90s
-    return bool(re.search(r"[A-Za-z]", word) and re.search(r"\d", word))
+    return any(c.isascii() and c.isalpha() for c in word) and any(c.isdigit() for c in word)
 
 
 def unknown_terms(question: str, vocabulary: Collection[str]) -> list[Term]:
@@ -185,14 +191,14 @@ def unknown_terms(question: str, vocabulary: Collection[str]) -> list[Term]:
         without = question[: matches[i].start()] + question[matches[j].end() :]
         before = question[: matches[i].start()].rstrip()
         starts = not before or before.endswith((".", "!", "?", ":"))
-        terms.append(Term(text, re.sub(r"\s+", " ", without).strip(), starts))
+        terms.append(Term(text, " ".join(without.split()), starts))
         i = j + 1
     return terms
 
 
 def _is_unknown(word: str, vocabulary: Collection[str]) -> bool:
     bare = word.strip(".,'’?!").lower()
-    if not bare or bare in STOPWORDS or not re.search(r"[a-z]", bare):
+    if not bare or bare in STOPWORDS or not any("a" <= c <= "z" for c in bare):
         return False
     tokens = tokenize(bare)
     return bool(tokens) and all(t not in vocabulary for t in tokens)

@@ -22,8 +22,9 @@ from bot.indexing.attribution import attribute
 from bot.roles.model import DEFAULT_ARTIFACT, RoleModel, close_call
 from bot.stores.embeddings import Embedder
 from bot.stores.vectors import UnitRecord, VectorStore
-from bot.text import STOPWORDS, clip, roles_mentioned
+from bot.text import STOPWORDS, clip
 from bot.types import ROLE_IDS, ROLE_NAMES, Chunk, Citation, Origin
+from bot.vocabulary import vocabulary
 
 MIN_EVIDENCE_WORDS = 8
 
@@ -153,7 +154,7 @@ class RoleRecommender:
             for unit in records:
                 if unit.lead is not None or len(unit.text.split()) < MIN_EVIDENCE_WORDS:
                     continue  # list items read as fragments without their lead-in
-                named = roles_mentioned(unit.text)
+                named = set(vocabulary().roles_in(unit.text))
                 about = set(chunk.roles) if len(chunk.roles) == 1 and not named else named
                 if len(about) != 1 or not about <= set(chunk.roles):
                     continue
