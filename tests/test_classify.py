@@ -69,8 +69,10 @@ def test_questions_naming_tools_and_cities_are_on_topic_with_what_they_ask(class
 
 
 def test_cross_validation_reports_label_and_scope_accuracy(classifier):
-    scores = classifier.cross_validate(folds=3)
-    assert scores["examples"] == len(classifier.labels.texts_and_targets()[0])
+    """On a sample (40 examples per label); `hirebot train-classifier` reports the full figure."""
+    scores = classifier.cross_validate(folds=3, per_label=40)
+    texts, targets = classifier.labels.texts_and_targets()
+    assert scores["examples"] == sum(min(40, targets.count(t)) for t in set(targets)) < len(texts)
     assert 0.85 <= scores["scope_accuracy"] <= 1.0
     assert 0.6 <= scores["label_accuracy"] <= scores["scope_accuracy"]
 
