@@ -22,12 +22,9 @@ STOPWORDS = frozenset(
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")
-_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "U.S.", "Ph.D.", "M.Sc.", "etc.", "approx.", "Dr.", "No.")
 _MESSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$“])")
-_EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
 @lru_cache(maxsize=65536)
@@ -78,7 +75,42 @@ class Unit:
 
 def clean_inline(text: str) -> str:
     """Strip Markdown emphasis and collapse whitespace."""
-    return " ".join(_EMPHASIS.sub("", text).split())
+    return " ".join(text.replace("**", "").replace("__", "").replace("`", "").split())
+
+
+def ends_with_abbreviation(text: str) -> bool:
+    """Whether a text's closing period belongs to an abbreviation ('e.g.', 'U.S.') or an
+    initial ('J.'), not to the end of a sentence."""
+    for abbreviation in (*_ABBREVIATIONS, "."):
+        if text.endswith(abbreviation):
+            before = text[: -len(abbreviation)]
+            if abbreviation == "." and not (before[-1:].isupper() and before[-1:].isalpha()):
+                continue  # an initial is one capital letter standing alone
+            start = before[:-1] if abbreviation == "." else before
+            if not start[-1:].isalnum():
+                return True
+    return False
+
+
+def _is_table_rule(line: str) -> bool:
+    """A Markdown table's header rule ('|---|:---|')."""
+    return line.strip().lstrip("|").lstrip().lstrip(":").startswith("---")
+
+
+def _bullet_end(line: str) -> int | None:
+    """Where a list item's text starts ('- x', '* x', '• x', '1. x', '2) x'), else None."""
+    body = line.lstrip()
+    at = len(line) - len(body)
+    digits = len(body) - len(body.lstrip("0123456789"))
+    if body[:1] and body[0] in "-*+•":
+        at += 1
+    elif 1 <= digits <= 2 and body[digits : digits + 1] in (".", ")") and body[digits:][:1]:
+        at += digits + 1
+    else:
+        return None
+    rest = line[at:]
+    spaces = len(rest) - len(rest.lstrip())
+    return at + spaces if spaces else None
 
 
 def message_sentences(text: str) -> list[str]:
@@ -125,7 +157,7 @@ def split_units(text: str) -> list[Unit]:
     in_list = False
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or line.startswith("#") or _TABLE_RULE.match(line):
+        if not line or line.startswith("#") or _is_table_rule(line):
             if not line:
                 paragraph += 1
                 if not in_list:
@@ -137,9 +169,9 @@ def split_units(text: str) -> list[Unit]:
             if row:
                 units.append(Unit(len(units), row, paragraph))
             continue
-        bullet = _BULLET.match(line)
-        if bullet:
-            item = clean_inline(line[bullet.end() :])
+        bullet = _bullet_end(line)
+        if bullet is not None:
+            item = clean_inline(line[bullet:])
             if item:
                 in_list = True
                 units.append(Unit(len(units), item, paragraph, lead=last_prose))

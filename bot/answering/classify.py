@@ -373,7 +373,9 @@ class QuestionClassifier:
                 ]
             )
             texts, targets = [texts[n] for n in keep], [targets[n] for n in keep]
-        dense = self._training_vectors(texts)
+            dense = self.embedder.embed(texts)  # (the cached training vectors are the full set's)
+        else:
+            dense = self._training_vectors(texts)
         y = np.array(targets)
         inside = self.in_scope_labels
         label_hits = scope_hits = 0

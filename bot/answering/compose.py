@@ -638,16 +638,15 @@ def render(
     )
 
 
-_ITEM_NAME = re.compile(r"^([^:]{3,60}):\s+\S")
 MAX_NAME_WORDS = 8
 
 
 def item_name(text: str) -> str | None:
     """The name an item gives itself before a colon ('Silo mentality: the candidate ...')."""
-    match = _ITEM_NAME.match(text)
-    if match is None or len(match.group(1).split()) > MAX_NAME_WORDS:
+    name, colon, rest = text.partition(":")
+    if not colon or not 3 <= len(name) <= 60 or not rest[:1].isspace() or not rest.strip():
         return None
-    return match.group(1).strip()
+    return name.strip() if len(name.split()) <= MAX_NAME_WORDS else None
 
 
 def with_item_names(lead_in: str, items: Sequence[UnitRecord]) -> str:

@@ -91,7 +91,7 @@ class Frame:
             named or tuple(sorted(words.roles_implied(expanded))) if kind in ROLE_KINDS else named
         )
         regions = words.regions_in(expanded)
-        typed = [p for p in places if re.search(rf"\b{re.escape(p)}\b", text, re.IGNORECASE)]
+        typed = [p for p in places if _has_words(text, p)]
         unknown = [p for p in typed if not words.regions_in(p)]
         return cls(
             question=text,
@@ -308,10 +308,7 @@ def substituted(question: str, before: Frame, after: Frame, message: Frame) -> s
         phrase = role_phrase(message.roles, plural=plural).removeprefix("a ").removeprefix("an ")
         if spans:  # every mention of a role becomes the new one, said once
             text = _replace_spans(text, spans, phrase)
-            again = (
-                rf"(\b(?:an? )?{re.escape(phrase)})(?: (?:or|and) (?:an? )?{re.escape(phrase)})+"
-            )
-            text = re.sub(again, r"\1", text)
+            text = _said_once(text, phrase)
         else:
             text = f"{_open(text)} for {with_article(phrase)}?"
     if message.levels and set(message.levels) != set(before.levels):
@@ -400,6 +397,29 @@ def _typed(source: str, value: str) -> str:
     """`value` as the user typed it in `source` when it is there ('toronto', 'the Bay Area')."""
     span = _find(source, value)
     return source[span[0] : span[1]] if span else value
+
+
+def _has_words(text: str, phrase: str) -> bool:
+    """Whether `phrase` occurs in `text` as whole words, whatever its case."""
+    low, target, start = text.lower(), phrase.lower(), 0
+    while target and (at := low.find(target, start)) >= 0:
+        end = at + len(target)
+        if not low[at - 1 : at].isalnum() and not low[end : end + 1].isalnum():
+            return True
+        start = at + 1
+    return False
+
+
+def _said_once(text: str, phrase: str) -> str:
+    """'ML engineers or ML engineers' -> 'ML engineers' (after two roles became one)."""
+    repeats = [
+        f"{phrase}{joiner}{article}{phrase}"
+        for joiner in (" or ", " and ")
+        for article in ("", "a ", "an ")
+    ]
+    while found := next((r for r in repeats if r in text), None):
+        text = text.replace(found, phrase)
+    return text
 
 
 def _find(text: str, value: str) -> tuple[int, int] | None:

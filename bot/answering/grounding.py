@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.text import clip, tokenize
+from bot.text import clip, ends_with_abbreviation, tokenize
 from bot.text import split_sentences as prose_sentences
 
 _CITATION = re.compile(r"\s*\[(\d+)\]")  # a source marker, "[2]", and the space before it
@@ -16,7 +16,6 @@ _NAME = re.compile(
     r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][\w.+-]*\d[\w.+-]*|[A-Za-z]+-\d+\w*)\b"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+\](?:\s*\[\d+\])*)?(?=\s+[\"'(\[]?[A-Z0-9$])")
-_ABBREVIATION = re.compile(r"(?:\b(?:U\.S|e\.g|i\.e|vs|Ph\.D|M\.Sc|etc|Dr|No|approx)|\b[A-Z])\.$")
 # Capitalised words that are not claims (acronyms of the domain, pronouns, months...)
 _COMMON = frozenset(
     "I AI ML DS MLE LLM LLMs API APIs US U.S. CEO CTO CXO JD KPI KPIs FAQ PhD OK USD "
@@ -59,7 +58,7 @@ def split_sentences(text: str) -> tuple[list[str], str]:
     is complete once the next one has begun, so a streamed buffer is split safely."""
     sentences, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        if _ABBREVIATION.search(text[start : match.start()]):
+        if ends_with_abbreviation(text[start : match.start()]):
             continue
         end = match.end()
         piece = text[start:end].strip()
