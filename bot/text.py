@@ -23,7 +23,6 @@ STOPWORDS = frozenset(
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "U.S.", "Ph.D.", "M.Sc.", "etc.", "approx.", "Dr.", "No.")
-_MESSAGE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$“])")
 
 
@@ -116,7 +115,13 @@ def _bullet_end(line: str) -> int | None:
 def message_sentences(text: str) -> list[str]:
     """Split a chat message at sentence punctuation, whatever case follows ('what tools does a
     DS use? need laptops by monday'); `split_sentences` is for prose, where a capital follows."""
-    return [s for s in _MESSAGE_SENTENCE_END.split(text.strip()) if s.strip()]
+    sentences, current = [], ""
+    for piece in text.split():
+        current = f"{current} {piece}" if current else piece
+        if current.rstrip().endswith((".", "!", "?")):
+            sentences.append(current.strip())
+            current = ""
+    return [s for s in (*sentences, current.strip()) if s]
 
 
 # Words that open a question: wh-words and auxiliaries (a closed word class).

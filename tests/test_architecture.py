@@ -249,3 +249,48 @@ def test_listeners_are_thin():
             if isinstance(node, ast.FunctionDef) and node.name.startswith("handle_"):
                 length = node.end_lineno - node.lineno + 1
                 assert length <= 40, f"{path.name}:{node.name} is {length} lines"
+
+
+_RE_FUNCTIONS = {
+    "compile",
+    "search",
+    "match",
+    "fullmatch",
+    "sub",
+    "subn",
+    "findall",
+    "finditer",
+    "split",
+}
+MAX_UNDERSTANDING_PATTERNS = 25
+
+
+def regex_call_sites(paths: Iterable[Path]) -> list[str]:
+    """Every call of a `re` function (re.compile, re.search, ...) in the given files."""
+    sites = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "re"
+                and node.func.attr in _RE_FUNCTIONS
+            ):
+                sites.append(f"{path.name}:{node.lineno}")
+    return sites
+
+
+def test_question_understanding_keeps_few_patterns():
+    """Meaning comes from the vocabulary, the frames and the learned models; patterns are left
+    for closed word classes and text structure (at most 25 in bot/answering and bot/text.py)."""
+    sites = regex_call_sites([*sorted((BOT / "answering").glob("*.py")), BOT / "text.py"])
+    assert len(sites) <= MAX_UNDERSTANDING_PATTERNS, sites
+
+
+def test_the_pattern_count_sees_every_kind_of_call(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import re\nA = re.compile('a')\ndef f(t):\n    return re.sub('b', '', re.search('c', t))\n"
+    )
+    assert regex_call_sites([sample]) == ["sample.py:2", "sample.py:4", "sample.py:4"]

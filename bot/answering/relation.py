@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,16 +54,38 @@ CUES: tuple[str, ...] = (
     "in_scope",
 )
 # closed word classes
-_WH_START = re.compile(
-    r"^\W*(?:what|what's|whats|how|which|who|whom|whose|when|where|why|should|do|does|did|is|"
-    r"are|can|could|would|will)\b",
-    re.IGNORECASE,
+_WH_WORDS = frozenset(
+    "what what's whats how which who whom whose when where why should do does did is are can "
+    "could would will".split()
 )
-_CONNECTOR = re.compile(
-    r"^\W*(?:and|or|but|also|ok(?:ay)?|so|then|same|what about|how about|wbu|and what about)\b",
-    re.IGNORECASE,
-)
-_ANSWER_REFERENCE = re.compile(r"\b(?:it|that|this|those|these)\b", re.IGNORECASE)
+_CONNECTORS = frozenset("and or but also ok okay so then same wbu".split())
+_CONNECTOR_PHRASES = (("what", "about"), ("how", "about"))
+_ANSWER_REFERENCES = frozenset("it that this those these".split())
+
+
+def _words(text: str) -> list[str]:
+    """The message's words, lower case, split at anything but letters, digits and apostrophes
+    (so "what's" stays one word: a closed class is matched word by word)."""
+    text = text.lower().replace("’", "'")
+    return "".join(c if c.isalnum() or c == "'" else " " for c in text).split()
+
+
+def _opens_with_wh(text: str) -> bool:
+    """Whether the message opens with a wh-word or an auxiliary ('what', 'should', 'is')."""
+    first = next(iter(_words(text)), "")
+    return first in _WH_WORDS or first.split("'")[0] in _WH_WORDS - {"what's"}
+
+
+def _opens_with_connector(text: str) -> bool:
+    """Whether the message opens with a connector ('and', 'so', 'what about', 'wbu')."""
+    words = _words(text)
+    first = words[0].split("'")[0] if words else ""
+    return first in _CONNECTORS or tuple(words[:2]) in _CONNECTOR_PHRASES
+
+
+def _refers_to_answer(text: str) -> bool:
+    """Whether the message points back with 'it', 'that', 'this', 'those' or 'these'."""
+    return any(w in _ANSWER_REFERENCES for t in _words(text) for w in t.split("'"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +117,10 @@ def cues(
         "cosine": cosine,
         "log_words": math.log1p(len(text.split())),
         "question_mark": float("?" in text),
-        "wh_start": float(_WH_START.match(text) is not None),
-        "connector_start": float(_CONNECTOR.match(text) is not None),
+        "wh_start": float(_opens_with_wh(text)),
+        "connector_start": float(_opens_with_connector(text)),
         "people_reference": float(refers_to_people(text)),
-        "answer_reference": float(_ANSWER_REFERENCE.search(text) is not None),
+        "answer_reference": float(_refers_to_answer(text)),
         "new_topic_marker": float(says_new_topic(text)),
         "states_role": float(bool(message.roles)),
         "states_level": float(bool(message.levels)),
